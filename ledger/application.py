@@ -1,0 +1,275 @@
+"""The service layer: the ledger as an eventsourcing `Application`.
+
+Wiring happens here and only here: which database (`url`), which clock, which rulebooks, who
+records. Commands go in through `execute()`: each is judged by its case's aggregate, and all the
+events of a batch are saved in one transaction, so a batch is stored whole or not at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import os
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.utils import Environment
+
+from ledger.aggregates.base import Recording
+from ledger.aggregates.offer import Offer
+from ledger.commands import Command
+from ledger.errors import ConcurrencyConflict, InvalidInput, LedgerError, NotFound, StoreUnavailable
+from ledger.events.base import LedgerEvent
+from ledger.rulebook import Rulebooks, load_rulebooks
+from ledger.store.mapper import PydanticMapper
+from ledger.store.persistence import EVENTS_TABLE, ChainedApplicationRecorder, LedgerFactory
+
+DEFAULT_URL = "sqlite:///ledger.db"
+Clock = Callable[[], dt.datetime]
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def default_user() -> str:
+    return os.environ.get("LEDGER_USER") or getpass.getuser() or "ukendt"
+
+
+def normalise_url(url: str) -> str:
+    """Accept a plain path for SQLite and the usual PostgreSQL spellings."""
+    if "://" not in url:
+        return f"sqlite:///{url}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+def redact(url: str) -> str:
+    """The URL with any password masked, for messages."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - a malformed URL is shown without its credentials
+        return url.split("@")[-1]
+
+
+def secret_of(url: str) -> str | None:
+    try:
+        return sa.make_url(url).password  # type: ignore[no-any-return]
+    except Exception:  # noqa: BLE001
+        return None
+
+
+@dataclass
+class Receipt:
+    """What one command stored: its case and the events it created."""
+
+    offer: str
+    events: list[LedgerEvent] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "offer": self.offer,
+            "events": [
+                {"event": e.title, "type": type(e).__name__, "number": e.originator_version, **_refs(e)}
+                for e in self.events
+            ],
+        }
+
+
+def _refs(event: LedgerEvent) -> dict[str, Any]:
+    created = {}
+    for name in ("dialog", "paabud", "skaerpet_tilsyn", "fravigelse", "magtanvendelse", "klage", "aendring"):
+        value = getattr(event, name, None)
+        if isinstance(value, str):
+            created[name] = value
+    vilkaar = getattr(event, "vilkaar", None)
+    if isinstance(vilkaar, tuple) and vilkaar:
+        created["vilkaar"] = [v.id for v in vilkaar]
+    return created
+
+
+class Ledger(Application[Any]):
+    """The supervision ledger."""
+
+    name = "Ledger"
+
+    def __init__(
+        self,
+        url: str = DEFAULT_URL,
+        *,
+        clock: Clock = utc_now,
+        rulebooks: Rulebooks | None = None,
+        user: str | None = None,
+        create: bool = False,
+    ) -> None:
+        self.url = normalise_url(url)
+        self.clock = clock
+        self.rulebooks = rulebooks or load_rulebooks()
+        self.user = user or default_user()
+        if not create:
+            self._require_existing(self.url)
+        env = {
+            "SQLALCHEMY_URL": self.url,
+            "CREATE_TABLE": "y" if create else "n",
+            "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+        }
+        try:
+            super().__init__(env=env)
+        except LedgerError:
+            raise
+        except Exception as error:
+            raise StoreUnavailable(self.scrub(f"cannot open the ledger at {redact(self.url)}: {error}")) from None
+        if not create:
+            self._require_schema()
+
+    # -- wiring -----------------------------------------------------------------------------
+    def construct_factory(self, env: Environment) -> LedgerFactory:
+        return LedgerFactory(env)
+
+    def construct_mapper(self) -> PydanticMapper:
+        return PydanticMapper()
+
+    @property
+    def mapper_(self) -> PydanticMapper:
+        assert isinstance(self.mapper, PydanticMapper)
+        return self.mapper
+
+    @property
+    def engine(self) -> sa.Engine:
+        engine = self.recorder_.datastore.engine
+        assert isinstance(engine, sa.Engine)
+        return engine
+
+    @property
+    def recorder_(self) -> ChainedApplicationRecorder:
+        assert isinstance(self.recorder, ChainedApplicationRecorder)
+        return self.recorder
+
+    @property
+    def events_table(self) -> sa.Table:
+        return self.recorder_.table
+
+    def scrub(self, text: str) -> str:
+        secret = secret_of(self.url)
+        return text.replace(secret, "***") if secret else text
+
+    @staticmethod
+    def _require_existing(url: str) -> None:
+        if url.startswith("sqlite") and ":memory:" not in url:
+            path = sa.make_url(url).database
+            if path and not Path(path).exists():
+                raise NotFound(f"no ledger at {path}: run `ledger init` first (or pass --db / set LEDGER_DATABASE_URL)")
+
+    def _require_schema(self) -> None:
+        try:
+            with self.engine.connect() as connection:
+                present = sa.inspect(connection).has_table(EVENTS_TABLE)
+        except Exception as error:  # noqa: BLE001
+            raise StoreUnavailable(self.scrub(f"cannot reach the database {redact(self.url)}: {error}")) from None
+        if not present:
+            raise NotFound(f"the database {redact(self.url)} holds no ledger: run `ledger init` first")
+
+    @contextmanager
+    def guarded(self) -> Iterator[None]:
+        """Turn storage failures into the ledger's errors, with no password in the message."""
+        try:
+            yield
+        except LedgerError:
+            raise
+        except IntegrityError as error:
+            raise ConcurrencyConflict(
+                "someone else recorded on the same case at the same moment; nothing of this command was "
+                "stored: look at the case again and resubmit"
+            ) from error
+        except (PersistenceError, sa.exc.SQLAlchemyError, OSError) as error:
+            raise StoreUnavailable(self.scrub(f"the database failed; nothing was written: {error}")) from None
+
+    # -- cases ------------------------------------------------------------------------------
+    def case(self, key: str) -> Offer:
+        """One offer's case, rebuilt from its events."""
+        with self.guarded():
+            try:
+                offer = self.repository.get(Offer.id_for(key), projector_func=Offer.project)
+            except AggregateNotFoundError:
+                raise NotFound(f"offer {key!r} is not in the ledger") from None
+        assert isinstance(offer, Offer)
+        return offer
+
+    def _case_or_new(self, key: str) -> Offer:
+        try:
+            return self.case(key)
+        except NotFound:
+            return Offer(Offer.id_for(key))
+
+    def recording(self, by: str | None = None) -> Recording:
+        return Recording(recorded_at=self.clock(), recorded_by=by or self.user, rulebooks=self.rulebooks)
+
+    # -- commands ---------------------------------------------------------------------------
+    def execute(self, commands: Sequence[Command], *, by: str | None = None, store: bool = True) -> list[Receipt]:
+        """Judge and record a batch of commands: all of them are stored, or none (`store=False`
+        judges them and stores nothing)."""
+        moment = self.clock()
+        cases: dict[str, Offer] = {}
+        receipts: list[Receipt] = []
+        for number, command in enumerate(commands, start=1):
+            try:
+                receipts.append(self._decide(command, cases, moment, by))
+            except LedgerError as error:
+                error.command_number = number  # type: ignore[attr-defined]
+                raise
+        if store:
+            self.store(list(cases.values()))
+        return receipts
+
+    def _decide(self, command: Command, cases: dict[str, Offer], moment: dt.datetime, by: str | None) -> Receipt:
+        offer = cases.get(command.offer)
+        if offer is None:
+            offer = cases[command.offer] = self._case_or_new(command.offer)
+        rec = Recording(recorded_at=moment, recorded_by=command.by or by or self.user, rulebooks=self.rulebooks)
+        before = len(offer.pending_events)
+        kwargs = command.handler_kwargs()
+        handler = getattr(offer, command.HANDLER)
+        try:
+            handler(rec, **kwargs)
+        except (TypeError, ValueError) as error:
+            if isinstance(error, LedgerError):
+                raise
+            raise InvalidInput(f"{command.NAME}: {error}") from None
+        return Receipt(offer=command.offer, events=list(offer.pending_events[before:]))
+
+    def store(self, cases: Sequence[Any]) -> None:
+        with self.guarded():
+            if any(case.pending_events for case in cases):
+                self.save(*cases)
+
+    # -- reading ----------------------------------------------------------------------------
+    def head(self) -> tuple[int, bytes | None]:
+        """The ledger's last position and its chain hash."""
+        t = self.events_table
+        with self.guarded(), self.engine.connect() as connection:
+            row = connection.execute(sa.select(t.c.id, t.c.ledger_hash).order_by(t.c.id.desc()).limit(1)).first()
+        if row is None:
+            return 0, None
+        return int(row[0]), bytes(row[1])
+
+    def offer_keys(self) -> list[str]:
+        """Every offer's key, from the first event of each case."""
+        t = self.events_table
+        query = sa.select(t.c.topic, t.c.state).where(t.c.originator_version == 1).order_by(t.c.id)
+        keys = []
+        with self.guarded(), self.engine.connect() as connection:
+            for topic, state in connection.execute(query):
+                event = self.mapper_.decode(topic, bytes(state))
+                key = getattr(event, "tilbud", None)
+                if key:
+                    keys.append(key)
+        return keys

@@ -1,0 +1,806 @@
+"""The command vocabulary: one pydantic model per decision or record, shared by the per-decision
+CLI subcommands and by `ledger submit` (one JSON object per line). `ledger schema` prints the
+JSON Schema of `Command`.
+
+Every command has `command` (its name), `offer` (the offer's id) and `date` (the effective date:
+the day the decision was made or the visit took place). The ledger stamps the recorded time.
+Field names are the law's Danish, ASCII-folded (æ→ae, ø→oe, å→aa).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+
+from ledger.errors import InvalidInput
+from ledger.events.vocab import (
+    AnkeUdfald,
+    Baggrund,
+    Ejerform,
+    KlageEmne,
+    MagtVurdering,
+    OfferType,
+    PaabudKarakter,
+    Region,
+    StraksGrund,
+    VisitKind,
+)
+
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _day(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        raise ValueError("give a date (YYYY-MM-DD), not a date and time")
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str) and _ISO_DAY.match(value.strip()):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as error:
+            raise ValueError(f"{value!r} is not a real date ({error})") from None
+    raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
+
+
+def _decision_number(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().startswith("#"):
+        return value.strip()[1:]
+    return value
+
+
+Day = Annotated[dt.date, BeforeValidator(_day)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Ref = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-ZÆ]\d{1,6}$")]
+EventNo = Annotated[int, BeforeValidator(_decision_number), Field(ge=1, le=10_000_000)]
+Key = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9ÆØÅæøå][A-Za-z0-9ÆØÅæøå._:/-]{0,63}$")]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class AfdelingSpec(_Model):
+    """An afdeling (department) with its address. CLI: --afdeling "NAVN|ADRESSE"."""
+
+    navn: Short
+    adresse: Short
+
+
+class VilkaarSpec(_Model):
+    """A vilkår with an optional frist. CLI: --vilkaar "TEKST" or "TEKST|YYYY-MM-DD"."""
+
+    tekst: Text
+    frist: Day | None = None
+
+
+class PaabudSpec(_Model):
+    """A påbud decided together with a skærpet tilsyn. CLI: --paabud "FORHOLD|FRIST|KARAKTER"."""
+
+    forhold: Text
+    frist: Day
+    karakter: PaabudKarakter = PaabudKarakter.ANDET
+    begrundelse: Text | None = None
+
+
+class Command(_Model):
+    """Fields every command has."""
+
+    NAME: ClassVar[str] = ""
+    HANDLER: ClassVar[str] = ""
+    SUMMARY: ClassVar[str] = ""
+    CORRECTABLE: ClassVar[bool] = True
+
+    offer: Key = Field(description="The offer's id in the ledger, e.g. T-1001.")
+    date: Day = Field(description="Effective date: the day of the decision or record (YYYY-MM-DD).")
+    by: Short | None = Field(default=None, description="Who records it (default: --by, $LEDGER_USER or the login name).")
+    note: Text | None = Field(default=None, description="Internal note; never public.")
+    supersedes: EventNo | None = Field(
+        default=None, description="Correction: the event number (#n) this record replaces (same kind of event)."
+    )
+    correction_reason: Text | None = Field(default=None, description="Why a correction is made.")
+
+    def handler_kwargs(self) -> dict[str, Any]:
+        data = {name: getattr(self, name) for name in type(self).model_fields}
+        for field in ("command", "offer", "by"):
+            data.pop(field, None)
+        if not self.CORRECTABLE:
+            if data.pop("supersedes", None) is not None or data.pop("correction_reason", None) is not None:
+                raise InvalidInput(f"'{self.NAME}' cannot supersede another record")
+        for name, value in list(data.items()):
+            if isinstance(value, BaseModel):
+                data[name] = value.model_dump()
+            elif isinstance(value, (list, tuple)) and value and isinstance(value[0], BaseModel):
+                data[name] = [item.model_dump() for item in value]
+        return data
+
+
+class _StraksFields(_Model):
+    dialog: list[Ref] | None = Field(default=None, description="The dialog(s) (D1, ...) that preceded the decision; default: the dialogs opened before it.")
+    straks: bool = Field(default=False, description="Decided straks, without prior dialog (needs straks_begrundelse).")
+    straks_grund: StraksGrund | None = Field(default=None, description="The category of special reason for straks.")
+    straks_begrundelse: Text | None = Field(default=None, description="The special reason that makes a straks decision necessary.")
+
+
+class Ansoegning(Command):
+    """Ansøgning modtaget (bek § 1 stk 1): a written application for approval opens the offer's case.
+
+    Example: ledger ansoegning T-1001 --date 2024-01-10 --navn "Bostedet Lærkely" --tilbudstype SEL107
+    --pladser 12 --ejerform privat --region Nord --afdeling "Hovedhuset|Lærkevej 1, 9000 Aalborg"
+    """
+
+    NAME: ClassVar[str] = "ansoegning"
+    HANDLER: ClassVar[str] = "ansoeg"
+    SUMMARY: ClassVar[str] = "Ansøgning modtaget: a written application opens (or reopens) a case"
+    command: Literal["ansoegning"] = "ansoegning"
+    navn: Short
+    tilbudstyper: list[OfferType] = Field(min_length=1, description="Offer types, e.g. SEL107, SEL66_5, PLEJEFAMILIE.")
+    pladser: int = Field(ge=1, le=10_000)
+    ejerform: Ejerform
+    region: Region
+    afdelinger: list[AfdelingSpec] = Field(min_length=1, max_length=200)
+    koncern: Short | None = None
+    forventede_borgere: int | None = Field(default=None, ge=1, le=1_000_000, description="SEL §§ 101/101a, SUL § 141: citizens expected a year.")
+    ambulant: bool = False
+    sikret: bool = False
+    kun_aflastning: bool = False
+    bestyrelse: bool = False
+    skriftlig: bool = Field(default=True, description="The application is written (bek § 1 stk 1).")
+
+    def handler_kwargs(self) -> dict[str, Any]:
+        data = super().handler_kwargs()
+        data["tilbud"] = self.offer
+        return data
+
+
+class Godkendelse(Command):
+    """Godkendt / godkendt med vilkår (bek § 1 stk 1-3; lov § 5 stk 1, 5).
+
+    Example: ledger godkendelse T-1001 --date 2024-03-01 --begrundelse "Opfylder kvalitetsmodellen"
+    --vilkaar "Brandsyn skal foreligge|2024-06-01"
+    """
+
+    NAME: ClassVar[str] = "godkendelse"
+    HANDLER: ClassVar[str] = "godkend"
+    SUMMARY: ClassVar[str] = "Godkendt (med vilkår): approve a pending application"
+    command: Literal["godkendelse"] = "godkendelse"
+    begrundelse: Text | None = None
+    vilkaar: list[VilkaarSpec] = Field(default_factory=list, max_length=100)
+    pladser: int | None = Field(default=None, ge=1, le=10_000)
+
+
+class Afslag(Command):
+    """Afslag på godkendelse (bek § 1 stk 1-2).
+
+    Example: ledger afslag T-1002 --date 2024-03-01 --begrundelse "Ledelsen mangler relevante kompetencer"
+    """
+
+    NAME: ClassVar[str] = "afslag"
+    HANDLER: ClassVar[str] = "afslaa"
+    SUMMARY: ClassVar[str] = "Afslag: refuse a pending application"
+    command: Literal["afslag"] = "afslag"
+    begrundelse: Text | None = None
+
+
+class VilkaarOpfyldt(Command):
+    """Vilkår opfyldt (bek § 1 stk 3).
+
+    Example: ledger vilkaar-opfyldt T-1001 --date 2024-05-20 --vilkaar V1
+    """
+
+    NAME: ClassVar[str] = "vilkaar-opfyldt"
+    HANDLER: ClassVar[str] = "vilkaar_opfyldt"
+    SUMMARY: ClassVar[str] = "Vilkår opfyldt: one vilkår is met"
+    command: Literal["vilkaar-opfyldt"] = "vilkaar-opfyldt"
+    vilkaar: Ref
+    begrundelse: Text | None = None
+
+
+class VilkaarAendret(Command):
+    """Vilkår ændret (bek § 1 stk 3; lov § 5 stk 5).
+
+    Example: ledger vilkaar-aendret T-1001 --date 2024-05-20 --vilkaar V1 --tekst "Brandsyn for begge huse"
+    --frist 2024-08-01 --begrundelse "Afdeling B indgår nu"
+    """
+
+    NAME: ClassVar[str] = "vilkaar-aendret"
+    HANDLER: ClassVar[str] = "vilkaar_aendret"
+    SUMMARY: ClassVar[str] = "Vilkår ændret: change one vilkår"
+    command: Literal["vilkaar-aendret"] = "vilkaar-aendret"
+    vilkaar: Ref
+    tekst: Text
+    frist: Day | None = None
+    begrundelse: Text | None = None
+
+
+class VilkaarOphaevet(Command):
+    """Vilkår ophævet (bek § 1 stk 3; lov § 5 stk 5).
+
+    Example: ledger vilkaar-ophaevet T-1001 --date 2024-05-20 --vilkaar V1 --begrundelse "Ikke længere relevant"
+    """
+
+    NAME: ClassVar[str] = "vilkaar-ophaevet"
+    HANDLER: ClassVar[str] = "vilkaar_ophaevet"
+    SUMMARY: ClassVar[str] = "Vilkår ophævet: lift one vilkår"
+    command: Literal["vilkaar-ophaevet"] = "vilkaar-ophaevet"
+    vilkaar: Ref
+    begrundelse: Text | None = None
+
+
+class Fravigelse(Command):
+    """Fravigelse (bek § 1 stk 4; lov § 5 stk 6): on the approved offer's request, bounded by conditions
+    and/or a period.
+
+    Example: ledger fravigelse T-1001 --date 2024-06-01 --anmodning-modtaget 2024-05-20
+    --periode-til 2024-08-31 --betingelser "Højst 14 borgere under ombygningen" --begrundelse "Ombygning"
+    """
+
+    NAME: ClassVar[str] = "fravigelse"
+    HANDLER: ClassVar[str] = "fravig"
+    SUMMARY: ClassVar[str] = "Fravigelse: a bounded departure from the approval, at the offer's request"
+    command: Literal["fravigelse"] = "fravigelse"
+    begrundelse: Text | None = None
+    anmodning_modtaget: Day | None = Field(default=None, description="When the offer's request was received.")
+    betingelser: Text | None = None
+    periode_fra: Day | None = None
+    periode_til: Day | None = None
+    vilkaar: list[VilkaarSpec] = Field(default_factory=list, max_length=100)
+
+
+class FravigelseBortfaldet(Command):
+    """Fravigelse bortfaldet: its conditions are no longer met (bek § 1 stk 4).
+
+    Example: ledger fravigelse-bortfaldet T-1001 --date 2024-07-01 --fravigelse F1
+    """
+
+    NAME: ClassVar[str] = "fravigelse-bortfaldet"
+    HANDLER: ClassVar[str] = "fravigelse_bortfaldet"
+    SUMMARY: ClassVar[str] = "Fravigelse bortfaldet: its conditions no longer hold"
+    command: Literal["fravigelse-bortfaldet"] = "fravigelse-bortfaldet"
+    fravigelse: Ref
+    begrundelse: Text | None = None
+
+
+class AkutForlaengelse(Command):
+    """Akut forlængelse (bek § 2; lov § 5 stk 4): a not-approved offer used acutely may be used at most
+    3 more weeks, on the placing municipality's application.
+
+    Example: ledger akut-forlaengelse T-1003 --date 2024-02-10 --kommune Aalborg --akut-fra 2024-02-01
+    --forlaenget-til 2024-03-14 --begrundelse "Borgeren kan ikke flyttes uden risiko"
+    """
+
+    NAME: ClassVar[str] = "akut-forlaengelse"
+    HANDLER: ClassVar[str] = "akut_forlaeng"
+    SUMMARY: ClassVar[str] = "Akut forlængelse: allow (or refuse) 3 more weeks of acute use"
+    command: Literal["akut-forlaengelse"] = "akut-forlaengelse"
+    kommune: Short | None = None
+    akut_fra: Day
+    forlaenget_til: Day | None = None
+    bevilget: bool = True
+    begrundelse: Text | None = None
+
+
+class Dialog(Command):
+    """Dialog indledt about named forhold (bek § 4 stk 1, § 8 stk 1).
+
+    Example: ledger dialog T-1001 --date 2024-09-01 --forhold "Utilstrækkelig dokumentation af medicin"
+    """
+
+    NAME: ClassVar[str] = "dialog"
+    HANDLER: ClassVar[str] = "indled_dialog"
+    SUMMARY: ClassVar[str] = "Dialog indledt: open a dialog about named concerns"
+    command: Literal["dialog"] = "dialog"
+    forhold: list[Text] = Field(min_length=1, max_length=50)
+    form: Literal["moede", "skriftlig", "partshoering"] = "moede"
+    svarfrist: Day | None = None
+
+
+class DialogSvar(Command):
+    """The offer's remarks in a dialog or hearing.
+
+    Example: ledger dialog-svar T-1001 --date 2024-09-10 --dialog D1 --resume "Tilbuddet anerkender forholdet"
+    """
+
+    NAME: ClassVar[str] = "dialog-svar"
+    HANDLER: ClassVar[str] = "dialog_svar"
+    SUMMARY: ClassVar[str] = "Tilbuddets bemærkninger: the offer's reply in a dialog or hearing"
+    command: Literal["dialog-svar"] = "dialog-svar"
+    dialog: Ref
+    resume: Text
+
+
+class Paabud(Command, _StraksFields):
+    """Påbud udstedt (bek §§ 7-9; lov § 8 stk 2): after prior dialog, unless straks.
+
+    Example: ledger paabud T-1001 --date 2024-09-20 --forhold "Medicinhåndtering skal dokumenteres"
+    --frist 2024-11-01 --karakter faglig --begrundelse "Fund ved tilsynsbesøg" --kommune Aalborg
+    """
+
+    NAME: ClassVar[str] = "paabud"
+    HANDLER: ClassVar[str] = "udsted_paabud"
+    SUMMARY: ClassVar[str] = "Påbud: order the offer to rectify a forhold by a frist"
+    command: Literal["paabud"] = "paabud"
+    forhold: Text
+    frist: Day | None = None
+    karakter: PaabudKarakter
+    begrundelse: Text | None = None
+    forventes_rettet: bool = Field(default=True, description="The offer is expected to be able and willing to rectify (bek § 8 stk 2).")
+    kommuner_orienteret: list[Short] = Field(default_factory=list, description="Municipalities told (bek § 9).")
+
+
+class PaabudsfristForlaenget(Command):
+    """Påbudsfrist forlænget, at the offer's request, under special circumstances (bek § 7 stk 3).
+
+    Example: ledger paabudsfrist-forlaenget T-1001 --date 2024-10-25 --paabud P1 --ny-frist 2024-12-01
+    --anmodning-modtaget 2024-10-20 --saerlige-omstaendigheder "Leder sygemeldt"
+    """
+
+    NAME: ClassVar[str] = "paabudsfrist-forlaenget"
+    HANDLER: ClassVar[str] = "forlaeng_paabudsfrist"
+    SUMMARY: ClassVar[str] = "Påbudsfrist forlænget: a later frist at the offer's request"
+    command: Literal["paabudsfrist-forlaenget"] = "paabudsfrist-forlaenget"
+    paabud: Ref
+    ny_frist: Day
+    anmodning_modtaget: Day | None = None
+    saerlige_omstaendigheder: Text | None = None
+    begrundelse: Text | None = None
+
+
+class PaabudOpfyldt(Command):
+    """Påbud opfyldt.
+
+    Example: ledger paabud-opfyldt T-1001 --date 2024-11-15 --paabud P1
+    """
+
+    NAME: ClassVar[str] = "paabud-opfyldt"
+    HANDLER: ClassVar[str] = "paabud_opfyldt"
+    SUMMARY: ClassVar[str] = "Påbud opfyldt: the offer complied"
+    command: Literal["paabud-opfyldt"] = "paabud-opfyldt"
+    paabud: Ref
+    begrundelse: Text | None = None
+
+
+class PaabudOphaevet(Command):
+    """Påbud ophævet; the municipalities are told (bek § 9).
+
+    Example: ledger paabud-ophaevet T-1001 --date 2024-11-15 --paabud P1 --begrundelse "Grundlaget er bortfaldet"
+    """
+
+    NAME: ClassVar[str] = "paabud-ophaevet"
+    HANDLER: ClassVar[str] = "ophaev_paabud"
+    SUMMARY: ClassVar[str] = "Påbud ophævet: lift a påbud"
+    command: Literal["paabud-ophaevet"] = "paabud-ophaevet"
+    paabud: Ref
+    begrundelse: Text | None = None
+    kommuner_orienteret: list[Short] = Field(default_factory=list)
+
+
+class SkaerpetTilsyn(Command, _StraksFields):
+    """Skærpet tilsyn iværksat (bek §§ 6, 8, 9): at most the rulebook's longest period (3 months under
+    the 2017 order), decided together with a påbud.
+
+    Example: ledger skaerpet-tilsyn T-1001 --date 2024-10-01 --periode-til 2024-12-31 --baggrund kvalitet
+    --paabud "Døgnbemanding skal sikres|2024-11-15|organisatorisk" --begrundelse "Alvorlige fund"
+    """
+
+    NAME: ClassVar[str] = "skaerpet-tilsyn"
+    HANDLER: ClassVar[str] = "skaerpet_tilsyn"
+    SUMMARY: ClassVar[str] = "Skærpet tilsyn: intensified supervision for a period, with a påbud"
+    command: Literal["skaerpet-tilsyn"] = "skaerpet-tilsyn"
+    periode_fra: Day | None = None
+    periode_til: Day
+    baggrund: Baggrund
+    begrundelse: Text | None = None
+    paabud: list[PaabudSpec] = Field(default_factory=list, max_length=20, description="Påbud decided together with it.")
+    paabud_refs: list[Ref] = Field(default_factory=list, description="Påbud issued the same day (P1, ...).")
+    forventes_rettet: bool = True
+    kommuner_orienteret: list[Short] = Field(default_factory=list)
+
+
+class SkaerpetTilsynOphaevet(Command):
+    """Skærpet tilsyn ophævet before its period ends.
+
+    Example: ledger skaerpet-tilsyn-ophaevet T-1001 --date 2024-11-20 --skaerpet-tilsyn S1 --begrundelse "Forholdene er rettet"
+    """
+
+    NAME: ClassVar[str] = "skaerpet-tilsyn-ophaevet"
+    HANDLER: ClassVar[str] = "ophaev_skaerpet_tilsyn"
+    SUMMARY: ClassVar[str] = "Skærpet tilsyn ophævet: end it before its period"
+    command: Literal["skaerpet-tilsyn-ophaevet"] = "skaerpet-tilsyn-ophaevet"
+    skaerpet_tilsyn: Ref
+    begrundelse: Text | None = None
+
+
+class Ophoer(Command, _StraksFields):
+    """Ophør af godkendelse decided by Socialtilsynet (bek § 4; lov § 5 stk 7): after dialog, with a
+    reasonable frist (a later virkning_fra), unless straks.
+
+    Example: ledger ophoer T-1001 --date 2025-01-10 --virkning-fra 2025-03-01 --baggrund kvalitet
+    --begrundelse "Påbud P1 er ikke efterkommet" --kommune Aalborg
+    """
+
+    NAME: ClassVar[str] = "ophoer"
+    HANDLER: ClassVar[str] = "ophoer"
+    SUMMARY: ClassVar[str] = "Ophør af godkendelse: revoke the approval"
+    command: Literal["ophoer"] = "ophoer"
+    virkning_fra: Day | None = None
+    baggrund: Baggrund
+    begrundelse: Text | None = None
+    kommuner_underrettet: list[Short] = Field(default_factory=list, description="Municipalities told (bek § 4 stk 4).")
+
+
+class Lukning(Command):
+    """The offer closes on its own initiative; its approval ends without a revocation.
+
+    Example: ledger lukning T-1004 --date 2024-12-01 --virkning-fra 2024-12-31
+    """
+
+    NAME: ClassVar[str] = "lukning"
+    HANDLER: ClassVar[str] = "luk"
+    SUMMARY: ClassVar[str] = "Tilbuddet lukker: the offer closes on its own"
+    command: Literal["lukning"] = "lukning"
+    virkning_fra: Day | None = None
+    begrundelse: Text | None = None
+
+
+class Tilsynsbesoeg(Command):
+    """Tilsynsbesøg, anmeldt or uanmeldt (bek § 5), at an afdeling (A1 or its name).
+
+    Example: ledger tilsynsbesoeg T-1001 --date 2024-04-15 --form uanmeldt --afdeling A1
+    """
+
+    NAME: ClassVar[str] = "tilsynsbesoeg"
+    HANDLER: ClassVar[str] = "tilsynsbesoeg"
+    SUMMARY: ClassVar[str] = "Tilsynsbesøg: a supervision visit"
+    command: Literal["tilsynsbesoeg"] = "tilsynsbesoeg"
+    form: VisitKind
+    afdeling: Short | None = None
+
+
+class Kvalitetsvurdering(Command):
+    """Kvalitetsvurdering (bek § 11, bilag 1/2): at approval each indicator 'forventes' or
+    'forventes_ikke', at supervision a score 1-5; a written assessment per theme.
+
+    Example: ledger kvalitetsvurdering T-1001 --date 2024-04-15 --anledning tilsyn --indikator 1.a=4
+    --indikator 1.b=5 --tema "1=Borgerne understøttes godt i uddannelse og beskæftigelse"
+    """
+
+    NAME: ClassVar[str] = "kvalitetsvurdering"
+    HANDLER: ClassVar[str] = "kvalitetsvurdering"
+    SUMMARY: ClassVar[str] = "Kvalitetsvurdering: indicators and written theme assessments"
+    command: Literal["kvalitetsvurdering"] = "kvalitetsvurdering"
+    anledning: Literal["godkendelse", "tilsyn"]
+    indikatorer: dict[Annotated[str, StringConstraints(max_length=10)], int | Literal["forventes", "forventes_ikke"]] = Field(max_length=200)
+    temaer: dict[Annotated[str, StringConstraints(max_length=10)], Text] = Field(default_factory=dict, max_length=20)
+
+
+class BudgetIndsendt(Command):
+    """Årsbudget indsendt (bek §§ 14-15): due 1 October (private) or 15 November (public) the year before.
+
+    Example: ledger budget-indsendt T-1001 --date 2024-09-25 --budgetaar 2025
+    """
+
+    NAME: ClassVar[str] = "budget-indsendt"
+    HANDLER: ClassVar[str] = "budget_indsendt"
+    SUMMARY: ClassVar[str] = "Budget indsendt: the annual budget is submitted"
+    command: Literal["budget-indsendt"] = "budget-indsendt"
+    budgetaar: int = Field(ge=2000, le=2100)
+
+
+class Koncernnote(Command):
+    """Koncernnote indsendt with a koncern's budgets (bek § 14 stk 3, § 15 stk 2).
+
+    Example: ledger koncernnote T-1001 --date 2024-09-25 --budgetaar 2025
+    """
+
+    NAME: ClassVar[str] = "koncernnote"
+    HANDLER: ClassVar[str] = "koncernnote_indsendt"
+    SUMMARY: ClassVar[str] = "Koncernnote indsendt with a koncern's budget"
+    command: Literal["koncernnote"] = "koncernnote"
+    budgetaar: int = Field(ge=2000, le=2100)
+
+
+class BudgetAfgoerelse(Command):
+    """Budget godkendt / ikke godkendt (bek § 16): the three criteria of stk 2, the four checks of stk 3.
+
+    Example: ledger budget-afgoerelse T-1001 --date 2024-12-15 --budgetaar 2025 --godkendt
+    --kriterium sammenhaeng=ja --kriterium ingen_uvedkommende_poster=ja --kriterium ansvarlig_forvaltning=ja
+    """
+
+    NAME: ClassVar[str] = "budget-afgoerelse"
+    HANDLER: ClassVar[str] = "budget_afgoer"
+    SUMMARY: ClassVar[str] = "Budget godkendt / ikke godkendt"
+    command: Literal["budget-afgoerelse"] = "budget-afgoerelse"
+    budgetaar: int = Field(ge=2000, le=2100)
+    godkendt: bool
+    begrundelse: Text | None = None
+    kriterier: dict[Short, bool] = Field(default_factory=dict)
+    kontroller: dict[Short, bool] = Field(default_factory=dict)
+
+
+class Aarsrapport(Command):
+    """Årsrapport indsendt (bek § 17): due 1 May the year after.
+
+    Example: ledger aarsrapport T-1001 --date 2025-04-20 --aar 2024 --noegletal omsaetning=12500000
+    """
+
+    NAME: ClassVar[str] = "aarsrapport"
+    HANDLER: ClassVar[str] = "aarsrapport"
+    SUMMARY: ClassVar[str] = "Årsrapport indsendt by the offer"
+    command: Literal["aarsrapport"] = "aarsrapport"
+    aar: int = Field(ge=2000, le=2100)
+    noegletal: dict[Short, float | int | Short] = Field(default_factory=dict, max_length=100)
+
+
+class OekonomiskVurdering(Command):
+    """Økonomisk vurdering (bek § 13: three conclusions, four checks; bek § 12 for plejefamilier).
+
+    Example: ledger oekonomisk-vurdering T-1001 --date 2024-04-15 --konklusion baeredygtig=ja
+    --konklusion kvalitet_for_prisen=ja --konklusion gennemsigtig=ja --kontrol ingen_revisorforbehold=ja
+    --kontrol rimeligt_budget=ja --kontrol rimelig_soliditet=ja --kontrol budget_afspejler_maalgruppe=ja
+    """
+
+    NAME: ClassVar[str] = "oekonomisk-vurdering"
+    HANDLER: ClassVar[str] = "oekonomisk_vurdering"
+    SUMMARY: ClassVar[str] = "Økonomisk vurdering (bek §§ 12-13)"
+    command: Literal["oekonomisk-vurdering"] = "oekonomisk-vurdering"
+    konklusioner: dict[Short, bool]
+    kontroller: dict[Short, bool] = Field(default_factory=dict)
+    begrundelse: Text | None = None
+
+
+class Magtanvendelse(Command):
+    """Magtanvendelse indberettet by the offer: a reference only, never personal data.
+
+    Example: ledger magtanvendelse T-1001 --date 2024-05-02 --haendelsesdato 2024-04-30 --reference "MA-2024-017"
+    """
+
+    NAME: ClassVar[str] = "magtanvendelse"
+    HANDLER: ClassVar[str] = "magtanvendelse"
+    SUMMARY: ClassVar[str] = "Magtanvendelse indberettet (a reference, no personal data)"
+    command: Literal["magtanvendelse"] = "magtanvendelse"
+    haendelsesdato: Day
+    reference: Short
+
+
+class MagtanvendelseVurderet(Command):
+    """Socialtilsynet's assessment of a reported magtanvendelse.
+
+    Example: ledger magtanvendelse-vurderet T-1001 --date 2024-05-10 --magtanvendelse M1 --vurdering ingen_bemaerkning
+    """
+
+    NAME: ClassVar[str] = "magtanvendelse-vurderet"
+    HANDLER: ClassVar[str] = "magtanvendelse_vurderet"
+    SUMMARY: ClassVar[str] = "Magtanvendelse vurderet by Socialtilsynet"
+    command: Literal["magtanvendelse-vurderet"] = "magtanvendelse-vurderet"
+    magtanvendelse: Ref
+    vurdering: MagtVurdering
+    konsekvens: Text | None = None
+
+
+class Klage(Command):
+    """Klage modtaget: names one decision (#n) of the case; within 4 weeks of receiving it (late ones
+    are flagged). Complaints about case-processing time or staff conduct are refused.
+
+    Example: ledger klage T-1001 --date 2024-10-10 --afgoerelse 7 --emne afgoerelsens_indhold
+    --klager "Bostedet Lærkely ApS" --afgoerelse-modtaget 2024-09-22
+    """
+
+    NAME: ClassVar[str] = "klage"
+    HANDLER: ClassVar[str] = "klage"
+    SUMMARY: ClassVar[str] = "Klage modtaget over a decision"
+    command: Literal["klage"] = "klage"
+    afgoerelse: EventNo
+    emne: KlageEmne = KlageEmne.AFGOERELSENS_INDHOLD
+    klager: Short
+    afgoerelse_modtaget: Day
+    begrundelse: Text | None = None
+
+
+class KlageGenvurderet(Command):
+    """Socialtilsynet reconsiders a complaint: fastholdt (upheld) or aendret (the decision is changed;
+    name the new decision with ny_afgoerelse if one was recorded).
+
+    Example: ledger klage-genvurderet T-1001 --date 2024-10-20 --klage K1 --udfald fastholdt --begrundelse "..."
+    """
+
+    NAME: ClassVar[str] = "klage-genvurderet"
+    HANDLER: ClassVar[str] = "klage_genvurderet"
+    SUMMARY: ClassVar[str] = "Klage genvurderet: upheld or changed"
+    command: Literal["klage-genvurderet"] = "klage-genvurderet"
+    klage: Ref
+    udfald: Literal["fastholdt", "aendret"]
+    begrundelse: Text | None = None
+    ny_afgoerelse: EventNo | None = None
+
+
+class KlageVideresendt(Command):
+    """An upheld complaint is forwarded with the case's documents to Ankestyrelsen (within 4 weeks).
+
+    Example: ledger klage-videresendt T-1001 --date 2024-10-21 --klage K1
+    """
+
+    NAME: ClassVar[str] = "klage-videresendt"
+    HANDLER: ClassVar[str] = "klage_videresendt"
+    SUMMARY: ClassVar[str] = "Klage videresendt til Ankestyrelsen"
+    command: Literal["klage-videresendt"] = "klage-videresendt"
+    klage: Ref
+
+
+class AnkestyrelsensAfgoerelse(Command):
+    """Ankestyrelsen's outcome: stadfaestet, aendret, ophaevet, hjemvist or afvist.
+
+    Example: ledger ankestyrelsens-afgoerelse T-1001 --date 2025-01-15 --klage K1 --udfald stadfaestet --begrundelse "..."
+    """
+
+    NAME: ClassVar[str] = "ankestyrelsens-afgoerelse"
+    HANDLER: ClassVar[str] = "ankestyrelsens_afgoerelse"
+    SUMMARY: ClassVar[str] = "Ankestyrelsens afgørelse of a complaint"
+    command: Literal["ankestyrelsens-afgoerelse"] = "ankestyrelsens-afgoerelse"
+    klage: Ref
+    udfald: AnkeUdfald
+    begrundelse: Text | None = None
+
+
+class KommunerOrienteret(Command):
+    """The municipalities told of a decision (bek § 4 stk 4, § 9).
+
+    Example: ledger kommuner-orienteret T-1001 --date 2024-09-21 --afgoerelse 7 --kommune Aalborg --kommune Hjørring
+    """
+
+    NAME: ClassVar[str] = "kommuner-orienteret"
+    HANDLER: ClassVar[str] = "kommuner_orienteret"
+    SUMMARY: ClassVar[str] = "Kommuner orienteret om a decision"
+    CORRECTABLE: ClassVar[bool] = False
+    command: Literal["kommuner-orienteret"] = "kommuner-orienteret"
+    afgoerelse: EventNo
+    kommuner: list[Short] = Field(min_length=1, max_length=100)
+
+
+class AendringAnsoegt(Command):
+    """Ansøgning om væsentlig ændring of an approved offer (bek § 28 stk 4).
+
+    Example: ledger aendring-ansoegt T-1001 --date 2025-02-01 --beskrivelse "Udvidelse med 6 pladser" --pladser 18
+    """
+
+    NAME: ClassVar[str] = "aendring-ansoegt"
+    HANDLER: ClassVar[str] = "ansoeg_aendring"
+    SUMMARY: ClassVar[str] = "Ansøgning om væsentlig ændring"
+    command: Literal["aendring-ansoegt"] = "aendring-ansoegt"
+    beskrivelse: Text
+    pladser: int | None = Field(default=None, ge=1, le=10_000)
+    forventede_borgere: int | None = Field(default=None, ge=1, le=1_000_000)
+    tilbudstyper: list[OfferType] = Field(default_factory=list)
+    nye_afdelinger: list[AfdelingSpec] = Field(default_factory=list, max_length=200)
+
+
+class AendringAfgoerelse(Command):
+    """Decide an application for a significant change.
+
+    Example: ledger aendring-afgoerelse T-1001 --date 2025-03-01 --aendring Æ1 --godkendt --begrundelse "..."
+    """
+
+    NAME: ClassVar[str] = "aendring-afgoerelse"
+    HANDLER: ClassVar[str] = "afgoer_aendring"
+    SUMMARY: ClassVar[str] = "Væsentlig ændring godkendt / afslået"
+    command: Literal["aendring-afgoerelse"] = "aendring-afgoerelse"
+    aendring: Ref
+    godkendt: bool
+    begrundelse: Text | None = None
+
+
+class Annullering(Command):
+    """Annul a wrong record (#n). Both stay in the history; the annulled one no longer counts.
+
+    Example: ledger annullering T-1001 --date 2024-04-20 --annulleret 5 --correction-reason "Besøget blev registreret på forkert tilbud"
+    """
+
+    NAME: ClassVar[str] = "annullering"
+    HANDLER: ClassVar[str] = "annuller"
+    SUMMARY: ClassVar[str] = "Annullering: annul a wrong record (a correction; both stay)"
+    CORRECTABLE: ClassVar[bool] = False
+    command: Literal["annullering"] = "annullering"
+    annulleret: EventNo
+
+    def handler_kwargs(self) -> dict[str, Any]:
+        reason = self.correction_reason
+        data = super().handler_kwargs()
+        data["correction_reason"] = reason
+        return data
+
+
+OFFER_COMMANDS: tuple[type[Command], ...] = (
+    Ansoegning,
+    Godkendelse,
+    Afslag,
+    VilkaarOpfyldt,
+    VilkaarAendret,
+    VilkaarOphaevet,
+    Fravigelse,
+    FravigelseBortfaldet,
+    AkutForlaengelse,
+    Dialog,
+    DialogSvar,
+    Paabud,
+    PaabudsfristForlaenget,
+    PaabudOpfyldt,
+    PaabudOphaevet,
+    SkaerpetTilsyn,
+    SkaerpetTilsynOphaevet,
+    Ophoer,
+    Lukning,
+    Tilsynsbesoeg,
+    Kvalitetsvurdering,
+    BudgetIndsendt,
+    Koncernnote,
+    BudgetAfgoerelse,
+    Aarsrapport,
+    OekonomiskVurdering,
+    Magtanvendelse,
+    MagtanvendelseVurderet,
+    Klage,
+    KlageGenvurderet,
+    KlageVideresendt,
+    AnkestyrelsensAfgoerelse,
+    KommunerOrienteret,
+    AendringAnsoegt,
+    AendringAfgoerelse,
+    Annullering,
+)
+COMMANDS: dict[str, type[Command]] = {cls.NAME: cls for cls in OFFER_COMMANDS}
+
+AnyCommand = Annotated[Union[tuple(OFFER_COMMANDS)], Field(discriminator="command")]  # type: ignore[valid-type]
+_ADAPTER: TypeAdapter[Command] = TypeAdapter(AnyCommand)
+
+
+def json_schema() -> dict[str, Any]:
+    schema = _ADAPTER.json_schema()
+    schema["title"] = "Supervision ledger command"
+    schema["description"] = (
+        "One command per line of a JSONL file for `ledger submit`. `command` selects the kind; `offer` and "
+        "`date` (the effective date, YYYY-MM-DD) are always required. The ledger sets the recorded time."
+    )
+    return schema
+
+
+def describe_error(error: ValidationError) -> str:
+    parts = []
+    for item in error.errors(include_url=False):
+        location = ".".join(str(part) for part in item["loc"] if not str(part).startswith("function-"))
+        message = item["msg"]
+        if item["type"] == "union_tag_invalid":
+            known = ", ".join(COMMANDS)
+            tag = item.get("input", {}).get("command") if isinstance(item.get("input"), dict) else None
+            message = f"unknown command {tag!r}; known commands: {known}"
+            location = "command"
+        elif item["type"] == "union_tag_not_found":
+            message = "each line needs a 'command' field naming what to record"
+            location = "command"
+        elif item["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif item["type"] == "value_error":
+            message = message.removeprefix("Value error, ")
+        parts.append(f"{location}: {message}" if location else message)
+    return "; ".join(parts)
+
+
+def parse_command(data: Any) -> Command:
+    """Validate one command given as a dict (from the CLI or a parsed JSON line)."""
+    if not isinstance(data, dict):
+        raise InvalidInput("a command is a JSON object, e.g. {\"command\": \"tilsynsbesoeg\", ...}")
+    try:
+        return _ADAPTER.validate_python(data)
+    except ValidationError as error:
+        raise InvalidInput(describe_error(error)) from None
+
+
+def parse_json_line(line: str) -> Command:
+    try:
+        return _ADAPTER.validate_json(line)
+    except ValidationError as error:
+        if any(item["type"] == "json_invalid" for item in error.errors()):
+            raise InvalidInput(f"not valid JSON: {error.errors()[0]['msg']}") from None
+        raise InvalidInput(describe_error(error)) from None

@@ -1,0 +1,1 @@
+"""The click commands behind `cli.py`, imported only when a command runs."""

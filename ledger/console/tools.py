@@ -1,0 +1,143 @@
+"""`ledger init`, `ledger submit` and `ledger schema`."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import IO, Any
+
+import click
+
+from ledger.console.common import by_option, db_option, emit_json, format_option, open_ledger
+from ledger.errors import InvalidInput, LedgerError
+
+MAX_LINE_BYTES = 1_000_000
+
+
+@click.command()
+@db_option
+def init(db: str) -> None:
+    """Create a new, empty ledger (tables, append-only triggers). Safe to run twice.
+
+    Example:
+
+        ledger init --db ledger.db
+    """
+    from ledger.application import redact
+
+    app = open_ledger(db, create=True)
+    position, _ = app.head()
+    where = redact(app.url)
+    if position:
+        click.echo(f"The ledger at {where} already exists (position {position}); nothing changed.")
+    else:
+        click.echo(f"Created an empty ledger at {where}.")
+
+
+def _read_lines(stream: IO[bytes]) -> list[tuple[int, str]]:
+    lines = []
+    for number, raw in enumerate(stream, start=1):
+        if len(raw) > MAX_LINE_BYTES:
+            raise _at(InvalidInput(f"the line is longer than {MAX_LINE_BYTES} bytes"), number)
+        try:
+            text = raw.decode("utf-8").strip()
+        except UnicodeDecodeError:
+            raise _at(InvalidInput("the line is not valid UTF-8"), number) from None
+        if text.startswith("\ufeff"):
+            text = text[1:]
+        if text:
+            lines.append((number, text))
+    return lines
+
+
+def _at(error: LedgerError, line: int) -> LedgerError:
+    error.line_number = line  # type: ignore[attr-defined]
+    return error
+
+
+@click.command()
+@click.argument("file", type=click.File("rb"), metavar="FILE.jsonl")
+@click.option("--each", is_flag=True, help="Store each line on its own (stop at the first refused line) instead of the whole file at once.")
+@click.option("--dry-run", is_flag=True, help="Judge every line, store nothing.")
+@db_option
+@by_option
+@format_option("text", "json")
+def submit(file: IO[bytes], each: bool, dry_run: bool, db: str, by: str | None, fmt: str) -> None:
+    """Record a file of commands, one JSON object per line (FILE or - for stdin).
+
+    Each line is validated by the same models as the per-decision commands (`ledger schema`
+    prints them) and judged by the law on its effective date. By default the whole file is
+    atomic: if any line is malformed or unlawful, nothing is stored and the first bad line is
+    reported with its number.
+
+    Example:
+
+        ledger submit cases.jsonl
+
+    \b
+    where cases.jsonl holds lines such as
+        {"command": "tilsynsbesoeg", "offer": "T-1001", "date": "2024-04-15", "form": "uanmeldt"}
+    """
+    from ledger.commands import parse_json_line
+
+    lines = _read_lines(file)
+    commands = []
+    for number, text in lines:
+        try:
+            commands.append(parse_json_line(text))
+        except LedgerError as error:
+            raise _at(error, number) from None
+    if not commands:
+        click.echo("Nothing to record: the file has no commands.")
+        return
+    app = open_ledger(db, by=by)
+    line_of = [number for number, _ in lines]
+    receipts: list[Any] = []
+    if each and not dry_run:
+        for index, command in enumerate(commands):
+            try:
+                receipts.extend(app.execute([command], by=by))
+            except LedgerError as error:
+                stored = sum(len(r.events) for r in receipts)
+                click.echo(f"Stored {index} of {len(commands)} lines ({stored} events) before the refusal.", err=True)
+                raise _at(error, line_of[index]) from None
+    else:
+        try:
+            receipts = app.execute(commands, by=by, store=not dry_run)
+        except LedgerError as error:
+            number = getattr(error, "command_number", None)
+            if number is not None:
+                _at(error, line_of[number - 1])
+            raise
+    _summarise(receipts, len(commands), dry_run, fmt)
+
+
+def _summarise(receipts: list[Any], lines: int, dry_run: bool, fmt: str) -> None:
+    events = sum(len(r.events) for r in receipts)
+    offers = sorted({r.offer for r in receipts})
+    if fmt == "json":
+        emit_json({"dry_run": dry_run, "lines": lines, "events": events, "receipts": [r.as_dict() for r in receipts]})
+        return
+    verb = "Would record" if dry_run else "Recorded"
+    shown = ", ".join(offers[:10]) + (f" and {len(offers) - 10} more" if len(offers) > 10 else "")
+    click.echo(f"{verb} {events} events from {lines} lines for {len(offers)} offer(s): {shown}.")
+
+
+@click.command()
+@click.option("--command", "name", default=None, help="Only the schema of one command (e.g. paabud).")
+def schema(name: str | None) -> None:
+    """Print the JSON Schema of the command format that `ledger submit` reads.
+
+    Example:
+
+        ledger schema --command paabud
+    """
+    from ledger.commands import COMMANDS, json_schema
+
+    if name is None:
+        data = json_schema()
+    else:
+        if name not in COMMANDS:
+            raise InvalidInput(f"unknown command {name!r}; known commands: {', '.join(COMMANDS)}")
+        data = COMMANDS[name].model_json_schema()
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")

@@ -1,0 +1,91 @@
+"""What every stored event carries, whatever case it belongs to.
+
+Events are frozen pydantic models. The ledger stamps `timestamp` (the recorded time), never the
+caller. `effective_date` is the legal date. `paragraph` is the legal basis and `rulebook` the
+version of the rules that judged the event. A correction never edits an event: a later event
+annuls it (`RegistreringAnnulleret`) or supersedes it (`supersedes` on an event of the same kind).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+from uuid import UUID
+
+from pydantic import BaseModel, ConfigDict
+
+
+class LedgerEvent(BaseModel):
+    """Base class of every event in the ledger."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    originator_id: UUID
+    originator_version: int
+    timestamp: dt.datetime
+    effective_date: dt.date
+    recorded_by: str
+    paragraph: str
+    rulebook: str
+    begrundelse: str | None = None
+    note: str | None = None
+    supersedes: int | None = None
+    correction_reason: str | None = None
+
+    # Bump when a field changes, and add `upcast_v{n}_v{n+1}(state: dict) -> None`.
+    class_version: ClassVar[int] = 1
+    TITLE: ClassVar[str] = ""
+    PARAGRAPH: ClassVar[str] = ""
+    # An afgørelse (bek § 1 stk 2): written, with its begrundelse.
+    DECISION: ClassVar[bool] = False
+    # A decision that can be complained about to Ankestyrelsen (DOMAIN.md, 'Complaints').
+    APPEALABLE: ClassVar[bool] = False
+    # Field names whose content is never public (the Tilbudsportal view never reads them).
+    PRIVATE_FIELDS: ClassVar[frozenset[str]] = frozenset({"note", "correction_reason"})
+
+    @property
+    def recorded_at(self) -> dt.datetime:
+        return self.timestamp
+
+    @property
+    def version(self) -> int:
+        return self.originator_version
+
+    @property
+    def title(self) -> str:
+        return self.TITLE or type(self).__name__
+
+    def summary(self) -> str:
+        """One line in the law's language for the history."""
+        return self.title
+
+    def references(self) -> tuple[int, ...]:
+        """Event numbers (versions) of the same case this event depends on."""
+        return ()
+
+    def item_refs(self) -> tuple[str, ...]:
+        """Local references (P1, V2, K1, ...) this event acts on without creating them."""
+        return ()
+
+    def payload(self) -> dict[str, Any]:
+        """The event's own fields, without the envelope, for JSON output."""
+        return self.model_dump(mode="json", exclude=ENVELOPE_FIELDS, exclude_none=True)
+
+
+ENVELOPE_FIELDS = frozenset(
+    {
+        "originator_id",
+        "originator_version",
+        "timestamp",
+        "effective_date",
+        "recorded_by",
+        "paragraph",
+        "rulebook",
+        "supersedes",
+        "correction_reason",
+    }
+)
+
+
+def fmt_date(value: dt.date | None) -> str:
+    return value.isoformat() if value else "-"

@@ -1,0 +1,1 @@
+"""Storage: the eventsourcing-sqlalchemy recorder with a hash chain, and the pydantic mapper."""

@@ -1,0 +1,37 @@
+"""The hash chain that makes the ledger tamper-evident.
+
+Every stored event is hashed over canonical bytes: its case id, its version, its topic and its
+stored state (the exact JSON bytes the mapper wrote, which include the recorded time). Two
+chains run through the events table:
+
+* the case chain: ``case_hash = SHA-256(previous case_hash of the same case || content)``, the
+  first event of a case starting from 32 zero bytes;
+* the ledger chain: ``ledger_hash = SHA-256(previous ledger_hash || case_hash)``, in the order
+  of the notification ids, starting from 32 zero bytes.
+
+Changing, deleting, inserting or reordering any row breaks a link; the ledger chain's head
+(position and hash), once published, proves that nothing up to it was rewritten afterwards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from uuid import UUID
+
+GENESIS = bytes(32)
+_FRAME = struct.Struct(">16sQI")
+
+
+def content_bytes(originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
+    """Canonical framing of one stored event: fixed-width header, then topic and state."""
+    topic_bytes = topic.encode("utf-8")
+    return _FRAME.pack(originator_id.bytes, version, len(topic_bytes)) + topic_bytes + state
+
+
+def case_hash(previous: bytes, originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
+    return hashlib.sha256(previous + content_bytes(originator_id, version, topic, state)).digest()
+
+
+def ledger_hash(previous: bytes, case_digest: bytes) -> bytes:
+    return hashlib.sha256(previous + case_digest).digest()

@@ -1,0 +1,243 @@
+"""The eventsourcing-sqlalchemy infrastructure, extended for a system of record.
+
+* The events table carries two more columns, ``case_hash`` and ``ledger_hash`` (see
+  ``ledger.store.chain``), filled in the same transaction as the event.
+* Writers are serialised before the chain head is read: PostgreSQL takes the library's
+  ``LOCK TABLE ... IN EXCLUSIVE MODE``; SQLite begins write transactions with
+  ``BEGIN IMMEDIATE`` (readers use plain ``BEGIN`` and never block in WAL mode).
+* Triggers make the events table append-only at the database level.
+* Inserts and reads of events use SQLAlchemy Core, not the ORM.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.factory import SQLAlchemyFactory
+from eventsourcing_sqlalchemy.models import StoredEventRecord
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+from sqlalchemy import Column, Index, LargeBinary, event
+from sqlalchemy.orm import Mapped, Session
+
+from ledger.store.chain import GENESIS, case_hash, ledger_hash
+
+EVENTS_TABLE = "ledger_events"
+_WRITING: contextvars.ContextVar[bool] = contextvars.ContextVar("ledger_writing", default=False)
+
+
+@contextmanager
+def writing() -> Iterator[None]:
+    """Mark the transactions opened inside as writers (SQLite: BEGIN IMMEDIATE)."""
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+
+
+class ChainedStoredEventRecord(StoredEventRecord):
+    """The library's stored event, plus its two links of the hash chain."""
+
+    __tablename__ = "stored_events"
+    __abstract__ = True
+
+    case_hash: Mapped[bytes] = Column(LargeBinary(32), nullable=False)
+    ledger_hash: Mapped[bytes] = Column(LargeBinary(32), nullable=False)
+
+    __table_args__ = (
+        Index("stored_aggregate_event_index", "originator_id", "originator_version", unique=True),
+    )
+
+
+class _FlaggedTransaction:
+    def __init__(self, inner: Any, commit: bool) -> None:
+        self.inner = inner
+        self.commit = commit
+        self.token: contextvars.Token[bool] | None = None
+
+    def __enter__(self) -> Session:
+        if self.commit:
+            self.token = _WRITING.set(True)
+        session: Session = self.inner.__enter__()
+        return session
+
+    def __exit__(self, *exc: Any) -> None:
+        try:
+            self.inner.__exit__(*exc)
+        finally:
+            if self.token is not None:
+                _WRITING.reset(self.token)
+                self.token = None
+
+
+class LedgerDatastore(SQLAlchemyDatastore):
+    base_stored_event_record_cls = ChainedStoredEventRecord
+
+    def __init__(self, *, url: str | None = None, **kwargs: Any) -> None:
+        if url and url.startswith("sqlite") and ":memory:" not in url:
+            kwargs.setdefault("connect_args", {"timeout": 60})
+        elif url and url.startswith("postgresql"):
+            kwargs.setdefault("pool_pre_ping", True)
+            kwargs.setdefault("connect_args", {"application_name": "supervision-ledger", "connect_timeout": 10})
+        super().__init__(url=url, **kwargs)
+        engine = self.engine
+        if isinstance(engine, sa.Engine) and engine.dialect.name == "sqlite":
+            _install_sqlite_begin(engine)
+
+    def transaction(self, commit: bool) -> Any:
+        return _FlaggedTransaction(super().transaction(commit), commit)
+
+    def init_sqlite_wal_mode(self) -> None:
+        # WAL mode is set on each new SQLite connection (see _install_sqlite_begin), outside any
+        # transaction; the library's own attempt would run inside one.
+        self._tried_init_sqlite_wal_mode = True
+        self.is_sqlite_wal_mode = self.is_sqlite_filedb
+
+
+def _install_sqlite_begin(engine: sa.Engine) -> None:
+    """Take SQLite's transaction control from pysqlite, so writers can BEGIN IMMEDIATE."""
+
+    file_db = engine.url.database not in (None, "", ":memory:")
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        if file_db:
+            dbapi_connection.execute("PRAGMA journal_mode=WAL")
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: sa.Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITING.get() else "BEGIN")
+
+
+class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
+    """Inserts events with their hash-chain links, and reads them with Core queries."""
+
+    @property
+    def table(self) -> sa.Table:
+        return self.events_record_cls.__table__  # type: ignore[no-any-return]
+
+    def create_table(self) -> None:
+        super().create_table()
+        assert isinstance(self.datastore.engine, sa.Engine)
+        with self.datastore.engine.begin() as connection:
+            install_append_only_triggers(connection, self.table.name)
+
+    def _insert_stored_events(
+        self, session: Session, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int]:
+        if not stored_events:
+            return []
+        self._lock_table(session)
+        connection = session.connection()
+        rows = chain_rows(connection, self.table, stored_events)
+        result = connection.execute(
+            self.table.insert().returning(self.table.c.id, sort_by_parameter_order=True), rows
+        )
+        ids = [row[0] for row in result]
+        self._notify_channel(session)
+        return ids
+
+    def select_events(
+        self,
+        originator_id: UUID | str,
+        gt: int | None = None,
+        lte: int | None = None,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> list[StoredEvent]:
+        t = self.table
+        query = sa.select(t.c.originator_id, t.c.originator_version, t.c.topic, t.c.state).where(
+            t.c.originator_id == originator_id
+        )
+        if gt is not None:
+            query = query.where(t.c.originator_version > gt)
+        if lte is not None:
+            query = query.where(t.c.originator_version <= lte)
+        query = query.order_by(t.c.originator_version.desc() if desc else t.c.originator_version)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.transaction(commit=False) as session:
+            rows = session.connection().execute(query).all()
+        return [StoredEvent(originator_id=r[0], originator_version=r[1], topic=r[2], state=bytes(r[3])) for r in rows]
+
+
+def chain_rows(connection: sa.Connection, table: sa.Table, stored_events: Sequence[StoredEvent]) -> list[dict[str, Any]]:
+    """The rows to insert, each linked to the chain head read inside the writer's lock."""
+    head = connection.execute(sa.select(table.c.ledger_hash).order_by(table.c.id.desc()).limit(1)).scalar()
+    previous_ledger = bytes(head) if head is not None else GENESIS
+    previous_case: dict[Any, bytes] = {}
+    rows = []
+    for stored in stored_events:
+        originator_id = stored.originator_id
+        assert isinstance(originator_id, UUID)
+        version = stored.originator_version
+        if version == 1:
+            previous = GENESIS
+        elif originator_id in previous_case:
+            previous = previous_case[originator_id]
+        else:
+            found = connection.execute(
+                sa.select(table.c.case_hash).where(
+                    table.c.originator_id == originator_id, table.c.originator_version == version - 1
+                )
+            ).scalar()
+            if found is None:
+                raise IntegrityError(f"case {originator_id} has no event {version - 1} to follow")
+            previous = bytes(found)
+        digest = case_hash(previous, originator_id, version, stored.topic, stored.state)
+        previous_ledger = ledger_hash(previous_ledger, digest)
+        previous_case[originator_id] = digest
+        rows.append(
+            {
+                "originator_id": originator_id,
+                "originator_version": version,
+                "topic": stored.topic,
+                "state": stored.state,
+                "case_hash": digest,
+                "ledger_hash": previous_ledger,
+            }
+        )
+    return rows
+
+
+_APPEND_ONLY_MESSAGE = "the ledger is append-only: stored events cannot be changed or deleted"
+
+
+def install_append_only_triggers(connection: sa.Connection, table: str) -> None:
+    if connection.dialect.name == "sqlite":
+        for action in ("UPDATE", "DELETE"):
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action.lower()} BEFORE {action} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY_MESSAGE}'); END"
+            )
+    elif connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(
+            "CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+            f"BEGIN RAISE EXCEPTION '{_APPEND_ONLY_MESSAGE} (% on %)', TG_OP, TG_TABLE_NAME; END $$"
+        )
+        exists = connection.execute(
+            sa.text("SELECT 1 FROM pg_trigger WHERE tgname = :name AND tgrelid = to_regclass(:table)"),
+            {"name": f"{table}_append_only", "table": table},
+        ).first()
+        if exists is None:
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER {table}_append_only BEFORE UPDATE OR DELETE ON {table} "
+                "FOR EACH ROW EXECUTE FUNCTION ledger_append_only()"
+            )
+            connection.exec_driver_sql(
+                f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+                "FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only()"
+            )
+
+
+class LedgerFactory(SQLAlchemyFactory):
+    datastore_class = LedgerDatastore
+    application_recorder_class = ChainedApplicationRecorder
