@@ -51,6 +51,7 @@ DECISIONS: dict[str, str] = {
     "aendring-ansoegt": "Ansøgning om væsentlig ændring",
     "aendring-afgoerelse": "Væsentlig ændring godkendt / afslået",
     "annullering": "Annullering: annul a wrong record (a correction; both stay)",
+    "indtaegt-andre-opgaver": "Indtægt fra andre opgaver (bek § 31), for § 18 stk 2 nr 8",
 }
 
 # Everything else: name -> (module, attribute, one-line help).
@@ -60,6 +61,9 @@ TOOLS: dict[str, tuple[str, str, str]] = {
     "schema": ("ledger.console.tools", "schema", "Print the JSON Schema of the command format."),
     "status": ("ledger.console.reading", "status", "An offer's legal state on a date."),
     "history": ("ledger.console.reading", "history", "An offer's legal history, bitemporal."),
+    "offers": ("ledger.console.views", "offers", "List offers with their status on a date."),
+    "stats": ("ledger.console.views", "stats", "The statistics of bek § 18 stk 2 for a year."),
+    "projections": ("ledger.console.views", "projections", "Show, rebuild and follow the read models."),
 }
 
 

@@ -21,9 +21,10 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, PersistenceError
 from eventsourcing.utils import Environment
 
-from ledger.aggregates.base import Recording
+from ledger.aggregates.authority import Authority
+from ledger.aggregates.base import Case, Recording
 from ledger.aggregates.offer import Offer
-from ledger.commands import Command
+from ledger.commands import BaseCommand
 from ledger.errors import ConcurrencyConflict, InvalidInput, LedgerError, NotFound, StoreUnavailable
 from ledger.events.base import LedgerEvent
 from ledger.rulebook import Rulebooks, load_rulebooks
@@ -204,21 +205,34 @@ class Ledger(Application[Any]):
         assert isinstance(offer, Offer)
         return offer
 
-    def _case_or_new(self, key: str) -> Offer:
+    def _case_or_new(self, kind: str, key: str) -> Case:
+        if kind == "authority":
+            return self.authority(key)
         try:
             return self.case(key)
         except NotFound:
             return Offer(Offer.id_for(key))
 
+    def authority(self, region: str) -> Authority:
+        """A Socialtilsyn's own case (empty until something is recorded)."""
+        aggregate_id = Authority.id_for(region)
+        with self.guarded():
+            try:
+                found = self.repository.get(aggregate_id, projector_func=Authority.project)
+            except AggregateNotFoundError:
+                return Authority(aggregate_id)
+        assert isinstance(found, Authority)
+        return found
+
     def recording(self, by: str | None = None) -> Recording:
         return Recording(recorded_at=self.clock(), recorded_by=by or self.user, rulebooks=self.rulebooks)
 
     # -- commands ---------------------------------------------------------------------------
-    def execute(self, commands: Sequence[Command], *, by: str | None = None, store: bool = True) -> list[Receipt]:
+    def execute(self, commands: Sequence[BaseCommand], *, by: str | None = None, store: bool = True) -> list[Receipt]:
         """Judge and record a batch of commands: all of them are stored, or none (`store=False`
         judges them and stores nothing)."""
         moment = self.clock()
-        cases: dict[str, Offer] = {}
+        cases: dict[tuple[str, str], Case] = {}
         receipts: list[Receipt] = []
         for number, command in enumerate(commands, start=1):
             try:
@@ -230,10 +244,13 @@ class Ledger(Application[Any]):
             self.store(list(cases.values()))
         return receipts
 
-    def _decide(self, command: Command, cases: dict[str, Offer], moment: dt.datetime, by: str | None) -> Receipt:
-        offer = cases.get(command.offer)
+    def _decide(
+        self, command: BaseCommand, cases: dict[tuple[str, str], Case], moment: dt.datetime, by: str | None
+    ) -> Receipt:
+        key = (command.CASE, command.case_key())
+        offer = cases.get(key)
         if offer is None:
-            offer = cases[command.offer] = self._case_or_new(command.offer)
+            offer = cases[key] = self._case_or_new(*key)
         rec = Recording(recorded_at=moment, recorded_by=command.by or by or self.user, rulebooks=self.rulebooks)
         before = len(offer.pending_events)
         kwargs = command.handler_kwargs()
@@ -244,7 +261,7 @@ class Ledger(Application[Any]):
             if isinstance(error, LedgerError):
                 raise
             raise InvalidInput(f"{command.NAME}: {error}") from None
-        return Receipt(offer=command.offer, events=list(offer.pending_events[before:]))
+        return Receipt(offer=command.case_key(), events=list(offer.pending_events[before:]))
 
     def store(self, cases: Sequence[Any]) -> None:
         with self.guarded():

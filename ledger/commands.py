@@ -86,15 +86,16 @@ class PaabudSpec(_Model):
     begrundelse: Text | None = None
 
 
-class Command(_Model):
+class BaseCommand(_Model):
     """Fields every command has."""
 
     NAME: ClassVar[str] = ""
     HANDLER: ClassVar[str] = ""
     SUMMARY: ClassVar[str] = ""
     CORRECTABLE: ClassVar[bool] = True
+    # Which kind of case the command is judged by: an offer's, or a Socialtilsyn's own.
+    CASE: ClassVar[str] = "offer"
 
-    offer: Key = Field(description="The offer's id in the ledger, e.g. T-1001.")
     date: Day = Field(description="Effective date: the day of the decision or record (YYYY-MM-DD).")
     by: Short | None = Field(default=None, description="Who records it (default: --by, $LEDGER_USER or the login name).")
     note: Text | None = Field(default=None, description="Internal note; never public.")
@@ -102,6 +103,9 @@ class Command(_Model):
         default=None, description="Correction: the event number (#n) this record replaces (same kind of event)."
     )
     correction_reason: Text | None = Field(default=None, description="Why a correction is made.")
+
+    def case_key(self) -> str:
+        raise NotImplementedError
 
     def handler_kwargs(self) -> dict[str, Any]:
         data = {name: getattr(self, name) for name in type(self).model_fields}
@@ -116,6 +120,25 @@ class Command(_Model):
             elif isinstance(value, (list, tuple)) and value and isinstance(value[0], BaseModel):
                 data[name] = [item.model_dump() for item in value]
         return data
+
+
+class Command(BaseCommand):
+    """A command judged by one offer's case."""
+
+    offer: Key = Field(description="The offer's id in the ledger, e.g. T-1001.")
+
+    def case_key(self) -> str:
+        return self.offer
+
+
+class AuthorityCommand(BaseCommand):
+    """A command judged by a Socialtilsyn's own case."""
+
+    CASE: ClassVar[str] = "authority"
+    region: Region = Field(description="The Socialtilsyn: Nord, Midt, Syd, Øst or Hovedstaden.")
+
+    def case_key(self) -> str:
+        return self.region.value
 
 
 class _StraksFields(_Model):
@@ -712,6 +735,24 @@ class Annullering(Command):
         return data
 
 
+class IndtaegtAndreOpgaverCommand(AuthorityCommand):
+    """Income from tasks other than those of lov § 2 (bek § 31), counted by § 18 stk 2 nr 8. Money is
+    integer øre.
+
+    Example: ledger indtaegt-andre-opgaver Nord --date 2024-12-31 --aar 2024 --beloeb-oere 12500000
+    --modpart "Aalborg Kommune" --beskrivelse "Faglig sparring om magtanvendelse"
+    """
+
+    NAME: ClassVar[str] = "indtaegt-andre-opgaver"
+    HANDLER: ClassVar[str] = "indtaegt"
+    SUMMARY: ClassVar[str] = "Indtægt fra andre opgaver (bek § 31), for § 18 stk 2 nr 8"
+    command: Literal["indtaegt-andre-opgaver"] = "indtaegt-andre-opgaver"
+    aar: int = Field(ge=2000, le=2100)
+    beloeb_oere: int = Field(ge=0, le=10**13, description="The amount in øre (1 kr = 100 øre).")
+    modpart: Short
+    beskrivelse: Text
+
+
 OFFER_COMMANDS: tuple[type[Command], ...] = (
     Ansoegning,
     Godkendelse,
@@ -750,18 +791,21 @@ OFFER_COMMANDS: tuple[type[Command], ...] = (
     AendringAfgoerelse,
     Annullering,
 )
-COMMANDS: dict[str, type[Command]] = {cls.NAME: cls for cls in OFFER_COMMANDS}
+AUTHORITY_COMMANDS: tuple[type[AuthorityCommand], ...] = (IndtaegtAndreOpgaverCommand,)
+ALL_COMMANDS: tuple[type[BaseCommand], ...] = (*OFFER_COMMANDS, *AUTHORITY_COMMANDS)
+COMMANDS: dict[str, type[BaseCommand]] = {cls.NAME: cls for cls in ALL_COMMANDS}
 
-AnyCommand = Annotated[Union[tuple(OFFER_COMMANDS)], Field(discriminator="command")]  # type: ignore[valid-type]
-_ADAPTER: TypeAdapter[Command] = TypeAdapter(AnyCommand)
+AnyCommand = Annotated[Union[tuple(ALL_COMMANDS)], Field(discriminator="command")]  # type: ignore[valid-type]
+_ADAPTER: TypeAdapter[BaseCommand] = TypeAdapter(AnyCommand)
 
 
 def json_schema() -> dict[str, Any]:
     schema = _ADAPTER.json_schema()
     schema["title"] = "Supervision ledger command"
     schema["description"] = (
-        "One command per line of a JSONL file for `ledger submit`. `command` selects the kind; `offer` and "
-        "`date` (the effective date, YYYY-MM-DD) are always required. The ledger sets the recorded time."
+        "One command per line of a JSONL file for `ledger submit`. `command` selects the kind; `date` (the "
+        "effective date, YYYY-MM-DD) is always required, with `offer` (the offer's id) or, for a Socialtilsyn's "
+        "own records, `region`. The ledger sets the recorded time."
     )
     return schema
 
@@ -787,7 +831,7 @@ def describe_error(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def parse_command(data: Any) -> Command:
+def parse_command(data: Any) -> BaseCommand:
     """Validate one command given as a dict (from the CLI or a parsed JSON line)."""
     if not isinstance(data, dict):
         raise InvalidInput("a command is a JSON object, e.g. {\"command\": \"tilsynsbesoeg\", ...}")
@@ -797,7 +841,7 @@ def parse_command(data: Any) -> Command:
         raise InvalidInput(describe_error(error)) from None
 
 
-def parse_json_line(line: str) -> Command:
+def parse_json_line(line: str) -> BaseCommand:
     try:
         return _ADAPTER.validate_json(line)
     except ValidationError as error:

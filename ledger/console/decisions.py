@@ -16,7 +16,7 @@ import click
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from ledger.commands import COMMANDS, Command, parse_command
+from ledger.commands import COMMANDS, BaseCommand, parse_command
 from ledger.console.common import by_option, db_option, emit_json, format_option, open_ledger
 
 # Singular option names for list and mapping fields.
@@ -127,10 +127,11 @@ def _help(name: str, field: FieldInfo, kind: str, core: Any) -> str:
 
 def decision_command(name: str) -> click.Command:
     model = COMMANDS[name]
-    params: list[click.Parameter] = [click.Argument(["offer"], metavar="OFFER")]
+    subject = "offer" if model.CASE == "offer" else "region"
+    params: list[click.Parameter] = [click.Argument([subject], metavar=subject.upper())]
     specs: dict[str, tuple[str, Any]] = {}
     for field_name, field in model.model_fields.items():
-        if field_name in ("command", "offer", "by"):
+        if field_name in ("command", "offer", "region", "by"):
             continue
         kind, core = _kind(field)
         specs[field_name] = (kind, core)
@@ -146,8 +147,8 @@ def decision_command(name: str) -> click.Command:
         else:
             params.append(click.Option([f"--{option}", field_name], help=help_text, required=required, metavar=_metavar(core)))
 
-    def callback(offer: str, db: str, by: str | None, fmt: str, **values: Any) -> None:
-        data: dict[str, Any] = {"command": name, "offer": offer}
+    def callback(db: str, by: str | None, fmt: str, **values: Any) -> None:
+        data: dict[str, Any] = {"command": name, subject: values.pop(subject)}
         for field_name, (kind, core) in specs.items():
             value = values.get(field_name)
             if value is None or value == ():
@@ -188,7 +189,7 @@ def _metavar(core: Any) -> str:
     return "TEXT"
 
 
-def _docstring(model: type[Command]) -> str:
+def _docstring(model: type[BaseCommand]) -> str:
     text = (model.__doc__ or model.SUMMARY).strip()
     # click rewraps paragraphs; keep the example on its own, unwrapped.
     head, sep, example = text.partition("Example:")

@@ -221,7 +221,7 @@ def install_append_only_triggers(connection: sa.Connection, table: str) -> None:
     elif connection.dialect.name == "postgresql":
         connection.exec_driver_sql(
             "CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
-            f"BEGIN RAISE EXCEPTION '{_APPEND_ONLY_MESSAGE} (% on %)', TG_OP, TG_TABLE_NAME; END $$"
+            f"BEGIN RAISE EXCEPTION '{_APPEND_ONLY_MESSAGE} (%% on %%)', TG_OP, TG_TABLE_NAME; END $$"
         )
         exists = connection.execute(
             sa.text("SELECT 1 FROM pg_trigger WHERE tgname = :name AND tgrelid = to_regclass(:table)"),

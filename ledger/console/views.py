@@ -1,0 +1,184 @@
+"""Commands that read the projections: `offers`, `stats`, `projections ...`. Each brings the
+projections up to date first, so no output is ever stale."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import Any
+
+import click
+import sqlalchemy as sa
+
+from ledger.console.common import db_option, emit_json, format_option, open_ledger
+from ledger.console.reading import parse_day
+from ledger.errors import InvalidInput
+
+
+def today(app: Any) -> dt.date:
+    from ledger.aggregates.base import COPENHAGEN
+
+    result: dt.date = app.clock().astimezone(COPENHAGEN).date()
+    return result
+
+
+def fresh(app: Any, names: list[str] | None = None) -> Any:
+    """A projection runner that has caught up (with a progress bar when there is much to do)."""
+    from ledger.projections.runner import ProjectionRunner
+
+    runner = ProjectionRunner(app, names)
+    behind = max((s.behind for s in runner.status()), default=0)
+    if behind > 20_000 and sys.stderr.isatty():
+        with click.progressbar(length=behind, label="Bringing projections up to date", file=sys.stderr) as bar:
+            start = min(s.position for s in runner.status())
+            last = [start]
+
+            def progress(position: int) -> None:
+                bar.update(position - last[0])
+                last[0] = position
+
+            runner.catch_up_retrying(progress)
+    else:
+        runner.catch_up_retrying()
+    return runner
+
+
+@click.command()
+@click.option("--status", "status_", default=None, help="A status (ansoegt, godkendt, godkendt_med_vilkaar, afslaaet, ophoert, aktiv) or a flag (paabud, skaerpet_tilsyn, fravigelse, ophoer_besluttet, ophoer_udsat_af_klage).")
+@click.option("--type", "offer_type", default=None, help="An offer type, e.g. SEL107, SEL66_5, PLEJEFAMILIE.")
+@click.option("--region", default=None, help="Nord, Midt, Syd, Øst or Hovedstaden.")
+@click.option("--koncern", default=None, help="Only the offers of this koncern (with their regions).")
+@click.option("--as-of", "as_of", default=None, metavar="DATE", help="Status on this date (default: today).")
+@db_option
+@format_option("text", "json")
+def offers(status_: str | None, offer_type: str | None, region: str | None, koncern: str | None, as_of: str | None, db: str, fmt: str) -> None:
+    """List offers with their status on a date, including what lapses by time alone.
+
+    Example:
+
+        ledger offers --status paabud --region Nord --as-of 2024-12-01
+    """
+    from ledger.events.vocab import OfferType, Region
+    from ledger.projections.cases import read_states
+    from ledger.reports.offers import offer_rows, render_offers_text
+
+    region_code = _vocab(Region, region, "region")
+    type_code = _vocab(OfferType, offer_type, "offer type")
+    app = open_ledger(db)
+    runner = fresh(app, ["cases"])
+    on = parse_day(as_of) or today(app)
+    with runner.engine.connect() as connection:
+        states = read_states(connection, region=region_code, offer_type=type_code, koncern=koncern)
+    rows = offer_rows(states, on, status_)
+    if fmt == "json":
+        emit_json({"as_of": on.isoformat(), "count": len(rows), "offers": rows})
+    else:
+        click.echo(render_offers_text(rows, on))
+
+
+def _vocab(kind: Any, value: str | None, what: str) -> str | None:
+    if value is None:
+        return None
+    try:
+        return str(kind(value).value)
+    except ValueError:
+        raise InvalidInput(f"unknown {what} {value!r}; one of: {', '.join(m.value for m in kind)}") from None
+
+
+@click.command()
+@click.argument("year", type=int)
+@click.option("--region", default=None, help="Only this region (default: every region and the total).")
+@db_option
+@format_option("text", "json", "csv", "md")
+def stats(year: int, region: str | None, db: str, fmt: str) -> None:
+    """The statistics of bek § 18 stk 2 for a calendar year, per region and in total.
+
+    The output states the ledger position and chain hash it was computed from; regenerating it
+    from the same ledger gives the same bytes.
+
+    Example:
+
+        ledger stats 2024 --format md
+    """
+    from ledger.events.vocab import Region
+    from ledger.reports.stats import compute, render
+
+    if not 2000 <= year <= 2100:
+        raise InvalidInput(f"year {year} is outside 2000-2100")
+    region_code = _vocab(Region, region, "region")
+    app = open_ledger(db)
+    runner = fresh(app, ["statistics"])
+    position = runner.positions()["statistics"]
+    with runner.engine.connect() as connection:
+        report = compute(connection, year, region_code, position, chain_hash_at(app, connection, position))
+    click.echo(render(report, fmt), nl=False)
+
+
+def chain_hash_at(app: Any, connection: sa.Connection, position: int) -> str | None:
+    t = app.events_table
+    value = connection.execute(sa.select(t.c.ledger_hash).where(t.c.id == position)).scalar()
+    return bytes(value).hex() if value is not None else None
+
+
+@click.group()
+def projections() -> None:
+    """Show, rebuild and follow the projections (the read models).
+
+    Example:
+
+        ledger projections status
+    """
+
+
+@projections.command("status")
+@db_option
+@format_option("text", "json")
+def projections_status(db: str, fmt: str) -> None:
+    """Each projection's position against the ledger's head.
+
+    Example:
+
+        ledger projections status --format json
+    """
+    from ledger.projections.runner import ProjectionRunner
+
+    app = open_ledger(db)
+    rows = [s.as_dict() for s in ProjectionRunner(app).status()]
+    if fmt == "json":
+        emit_json(rows)
+        return
+    for row in rows:
+        state = "up to date" if not row["behind"] else f"{row['behind']} events behind"
+        click.echo(f"{row['name']:<12} position {row['position']:>9} of {row['head']:>9}  ({state})")
+
+
+@projections.command("rebuild")
+@click.argument("name", required=False)
+@db_option
+def projections_rebuild(name: str | None, db: str) -> None:
+    """Drop a projection's tables (or all) and rebuild them from the whole ledger.
+
+    Example:
+
+        ledger projections rebuild statistics
+    """
+    import time
+
+    from ledger.projections.runner import ProjectionRunner
+
+    app = open_ledger(db)
+    runner = ProjectionRunner(app, [name] if name else None)
+    head = runner.head()
+    started = time.perf_counter()
+    with click.progressbar(length=max(head, 1), label="Rebuilding", file=sys.stderr, show_pos=True) as bar:
+        last = [0]
+
+        def progress(position: int) -> None:
+            bar.update(position - last[0])
+            last[0] = position
+
+        applied = runner.rebuild(progress)
+    elapsed = time.perf_counter() - started
+    names = ", ".join(p.name for p in runner.projections)
+    rate = f" ({applied / elapsed:,.0f} events/s)" if elapsed > 0 and applied else ""
+    click.echo(f"Rebuilt {names} from {applied} events in {elapsed:.2f} s{rate}.")

@@ -1,0 +1,217 @@
+"""Runs projections: catch up from the ledger by pulling notifications in batches, rebuild from
+scratch, report positions, and follow new events live (PostgreSQL LISTEN/NOTIFY).
+
+Each projection's rows and its position are written in one transaction. The position update is
+conditional (`WHERE position = the one we started from`), so two runners can never apply the same
+events twice: the loser rolls back and reads again. Notifications are read on their own
+connection before the projection's write transaction opens.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from ledger.errors import LedgerError
+from ledger.events.base import LedgerEvent
+from ledger.projections.base import Notification, Projection, metadata, positions
+from ledger.projections.cases import CasesProjection
+from ledger.projections.statistics import StatisticsProjection
+from ledger.store.persistence import writing
+
+PROJECTIONS: tuple[type[Projection], ...] = (CasesProjection, StatisticsProjection)
+READ_BATCH = 5_000
+FLUSH_EVERY = 100_000
+
+Progress = Callable[[int], None]
+
+
+class PositionMoved(LedgerError):
+    """Another runner advanced the projection first; this batch was rolled back."""
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    name: str
+    position: int
+    head: int
+    version: int
+    current_version: int
+
+    @property
+    def behind(self) -> int:
+        return max(self.head - self.position, 0)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "position": self.position,
+            "head": self.head,
+            "behind": self.behind,
+            "version": self.version,
+            "needs_rebuild": self.version != self.current_version,
+        }
+
+
+class ProjectionRunner:
+    def __init__(self, app: Any, names: Sequence[str] | None = None) -> None:
+        self.app = app
+        self.engine: sa.Engine = app.engine
+        self.events = app.events_table
+        wanted = set(names) if names else None
+        unknown = (wanted or set()) - {p.name for p in PROJECTIONS}
+        if unknown:
+            raise LedgerError(f"unknown projection(s) {sorted(unknown)}; known: {[p.name for p in PROJECTIONS]}")
+        self.projections = [cls(self.read_case) for cls in PROJECTIONS if wanted is None or cls.name in wanted]
+        self.ensure_tables()
+
+    # -- storage --------------------------------------------------------------------------
+    def ensure_tables(self) -> None:
+        with writing(), self.engine.begin() as connection:
+            metadata.create_all(connection, tables=[positions, *[t for p in self.projections for t in p.tables]])
+            known = {row.name: row for row in connection.execute(sa.select(positions))}
+            for projection in self.projections:
+                row = known.get(projection.name)
+                if row is None:
+                    connection.execute(positions.insert().values(name=projection.name, position=0, version=projection.version))
+                elif row.version != projection.version:
+                    self._drop_and_reset(connection, projection)
+
+    def _drop_and_reset(self, connection: sa.Connection, projection: Projection) -> None:
+        for table in projection.tables:
+            table.drop(connection, checkfirst=True)
+            table.create(connection)
+        connection.execute(
+            positions.update().where(positions.c.name == projection.name).values(position=0, version=projection.version)
+        )
+        projection.reset()
+
+    def head(self) -> int:
+        with self.engine.connect() as connection:
+            value = connection.execute(sa.select(sa.func.max(self.events.c.id))).scalar()
+        return int(value or 0)
+
+    def positions(self) -> dict[str, int]:
+        with self.engine.connect() as connection:
+            return {row.name: int(row.position) for row in connection.execute(sa.select(positions))}
+
+    def status(self) -> list[ProjectionStatus]:
+        head = self.head()
+        with self.engine.connect() as connection:
+            rows = {row.name: row for row in connection.execute(sa.select(positions))}
+        return [
+            ProjectionStatus(p.name, int(rows[p.name].position), head, int(rows[p.name].version), p.version)
+            for p in self.projections
+        ]
+
+    # -- reading the ledger ---------------------------------------------------------------
+    def read_case(self, case_id: UUID, up_to_version: int) -> list[LedgerEvent]:
+        t = self.events
+        query = (
+            sa.select(t.c.topic, t.c.state)
+            .where(t.c.originator_id == case_id, t.c.originator_version <= up_to_version)
+            .order_by(t.c.originator_version)
+        )
+        decode = self.app.mapper_.decode
+        with self.engine.connect() as connection:
+            return [decode(topic, bytes(state)) for topic, state in connection.execute(query)]
+
+    def read_after(self, position: int, limit: int, stop: int | None = None) -> list[Notification]:
+        t = self.events
+        query = sa.select(t.c.id, t.c.topic, t.c.state).where(t.c.id > position).order_by(t.c.id).limit(limit)
+        if stop is not None:
+            query = query.where(t.c.id <= stop)
+        decode = self.app.mapper_.decode
+        with self.engine.connect() as connection:
+            rows = connection.execute(query).all()
+        return [Notification(int(row[0]), decode(row[1], bytes(row[2]))) for row in rows]
+
+    # -- running --------------------------------------------------------------------------
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Bring every projection up to the ledger's head. Returns how many events were applied."""
+        head = self.head()
+        applied = 0
+        for group_position, group in self._groups():
+            applied += self._run(group, group_position, head, progress)
+        return applied
+
+    def _groups(self) -> Iterator[tuple[int, list[Projection]]]:
+        """Projections at the same position share one read of the ledger."""
+        current = self.positions()
+        by_position: dict[int, list[Projection]] = {}
+        for projection in self.projections:
+            by_position.setdefault(current.get(projection.name, 0), []).append(projection)
+        yield from sorted(by_position.items(), key=lambda item: item[0])
+
+    def _run(self, group: list[Projection], start: int, head: int, progress: Progress | None) -> int:
+        if start >= head:
+            return 0
+        position = start
+        committed = start
+        pending = 0
+        for projection in group:
+            projection.reset()
+        try:
+            while position < head:
+                batch = self.read_after(position, READ_BATCH, stop=head)
+                if not batch:
+                    break
+                with self.engine.connect() as connection:
+                    for projection in group:
+                        projection.load(connection, batch)
+                for projection in group:
+                    projection.apply(batch)
+                position = batch[-1].position
+                pending += len(batch)
+                if pending >= FLUSH_EVERY or position >= head:
+                    self._commit(group, committed, position)
+                    committed = position
+                    pending = 0
+                if progress is not None:
+                    progress(position)
+        except BaseException:
+            for projection in group:
+                projection.reset()
+            raise
+        return committed - start
+
+    def _commit(self, group: list[Projection], expected: int, position: int) -> None:
+        with writing(), self.engine.begin() as connection:
+            for projection in group:
+                moved = connection.execute(
+                    positions.update()
+                    .where(positions.c.name == projection.name, positions.c.position == expected)
+                    .values(position=position)
+                ).rowcount
+                if moved != 1:
+                    raise PositionMoved(
+                        f"projection {projection.name} was advanced by another runner; this batch was not applied"
+                    )
+                projection.flush(connection)
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Drop the projections' tables and replay the whole ledger into them."""
+        with writing(), self.engine.begin() as connection:
+            for projection in self.projections:
+                self._drop_and_reset(connection, projection)
+        return self.catch_up(progress)
+
+    def catch_up_retrying(self, progress: Progress | None = None, attempts: int = 5) -> int:
+        for attempt in range(attempts):
+            try:
+                return self.catch_up(progress)
+            except PositionMoved:
+                time.sleep(0.05 * (attempt + 1))
+        return self.catch_up(progress)
+
+
+def up_to_date(app: Any, names: Sequence[str] | None = None) -> ProjectionRunner:
+    """A runner whose projections have caught up with the ledger (used by every reading command)."""
+    runner = ProjectionRunner(app, names)
+    runner.catch_up_retrying()
+    return runner

@@ -1,0 +1,72 @@
+"""`ledger offers`: every offer's status on a date, filtered."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from ledger.aggregates.state import FLAGS, STATUS_LABELS, STATUSES, CaseState
+from ledger.errors import InvalidInput
+
+STATUS_CHOICES = STATUSES[1:] + FLAGS + ("aktiv",)
+
+
+def offer_rows(states: Sequence[CaseState], on: dt.date, status: str | None = None) -> list[dict[str, Any]]:
+    if status is not None and status not in STATUS_CHOICES:
+        raise InvalidInput(f"unknown status {status!r}; one of: {', '.join(STATUS_CHOICES)}")
+    day = on.isoformat()
+    rows = []
+    for state in states:
+        current = state.status_on(day)
+        if current == "ikke_ansoegt":
+            continue
+        flags = state.flags_on(day)
+        if status is not None:
+            if status == "aktiv":
+                if current not in ("godkendt", "godkendt_med_vilkaar"):
+                    continue
+            elif status in FLAGS:
+                if status not in flags:
+                    continue
+            elif current != status:
+                continue
+        approval = state.current_approval(day)
+        rows.append(
+            {
+                "offer": state.key,
+                "navn": state.profile.get("navn"),
+                "region": state.profile.get("region"),
+                "tilbudstyper": state.profile.get("tilbudstyper", []),
+                "koncern": state.profile.get("koncern"),
+                "status": current,
+                "flags": flags,
+                "approved_on": approval["start"] if approval else None,
+                "pladser": state.profile.get("pladser"),
+            }
+        )
+    return rows
+
+
+def render_offers_text(rows: Sequence[dict[str, Any]], on: dt.date) -> str:
+    if not rows:
+        return f"No offers match (as of {on})."
+    header = ("Offer", "Navn", "Region", "Typer", "Status", "Også")
+    table = [
+        (
+            r["offer"],
+            r["navn"][:40],
+            r["region"],
+            ",".join(r["tilbudstyper"]),
+            STATUS_LABELS.get(r["status"], r["status"]),
+            ",".join(r["flags"]),
+        )
+        for r in rows
+    ]
+    widths = [max(len(str(row[i])) for row in [header, *table]) for i in range(len(header))]
+    lines = [f"Offers as of {on}: {len(rows)}", ""]
+    lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
+    lines.append("  ".join("-" * w for w in widths))
+    for row in table:
+        lines.append("  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    return "\n".join(lines)

@@ -1,0 +1,214 @@
+"""The statistics of bek § 18 stk 2 for a calendar year, per region and in total.
+
+Computed from the `statistics` projection only, ordered and formatted deterministically, and
+stamped with the ledger position (and its chain hash) they were computed from, so regenerating
+them from the same ledger gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import statistics as pystats
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+from ledger.events.vocab import Region, label
+from ledger.projections.statistics import (
+    GODKENDELSE,
+    INDTAEGT,
+    OPHOER,
+    PAABUD,
+    SAGSBEHANDLING,
+    SKAERPET,
+    TILSYNSBESOEG,
+    stat_facts,
+)
+
+REGIONS = [r.value for r in Region]
+TOTAL = "I alt"
+
+
+def _number(value: float) -> float | int:
+    rounded = round(value, 1)
+    return int(rounded) if rounded == int(rounded) else rounded
+
+
+def _block(rows: Sequence[Any], values: Sequence[tuple[str, int]], visited: int, approvals: int) -> dict[str, Any]:
+    counts: dict[str, dict[str, int]] = {}
+    for kind, category, number in rows:
+        counts.setdefault(kind, {})
+        counts[kind][category] = counts[kind].get(category, 0) + number
+
+    def by(kind: str) -> dict[str, int]:
+        return dict(sorted(counts.get(kind, {}).items()))
+
+    processing = [days for outcome, days in values]
+    income = by(INDTAEGT)
+    visits = by(TILSYNSBESOEG)
+    return {
+        "1_godkendelser": {"i_alt": approvals, "efter_tilbudstype": by(GODKENDELSE)},
+        "2_tilsyn": {
+            "tilsynsbesoeg": sum(visits.values()),
+            "anmeldte": visits.get("anmeldt", 0),
+            "uanmeldte": visits.get("uanmeldt", 0),
+            "tilbud_med_tilsynsbesoeg": visited,
+        },
+        "3_skaerpede_tilsyn": {"i_alt": sum(by(SKAERPET).values()), "baggrund": by(SKAERPET)},
+        "4_paabud": {"i_alt": sum(by(PAABUD).values()), "karakter": by(PAABUD)},
+        "5_tilbagekaldte_godkendelser": {"i_alt": sum(by(OPHOER).values()), "baggrund": by(OPHOER)},
+        "6_sagsbehandlingstider": {
+            "antal": len(processing),
+            "gennemsnit_dage": _number(pystats.fmean(processing)) if processing else None,
+            "median_dage": _number(pystats.median(processing)) if processing else None,
+            "max_dage": max(processing) if processing else None,
+            "godkendt": sum(1 for outcome, _ in values if outcome == "godkendt"),
+            "afslaaet": sum(1 for outcome, _ in values if outcome == "afslaaet"),
+        },
+        "8_indtaegter_andre_opgaver": {"i_alt_oere": sum(income.values()), "modparter_oere": income},
+    }
+
+
+def compute(connection: sa.Connection, year: int, region: str | None, position: int, ledger_hash: str | None) -> dict[str, Any]:
+    f = stat_facts
+    where = [f.c.year == year]
+    if region:
+        where.append(f.c.region == region)
+    grouped = connection.execute(
+        sa.select(f.c.region, f.c.kind, f.c.category, sa.func.sum(sa.case((f.c.kind == INDTAEGT, f.c.value), else_=1)))
+        .where(*where)
+        .group_by(f.c.region, f.c.kind, f.c.category)
+    ).all()
+    values = connection.execute(
+        sa.select(f.c.region, f.c.category, f.c.value).where(*where, f.c.kind == SAGSBEHANDLING).order_by(f.c.offer_id, f.c.version)
+    ).all()
+    visited_rows = connection.execute(
+        sa.select(f.c.region, f.c.offer_id).where(*where, f.c.kind == TILSYNSBESOEG).distinct()
+    ).all()
+    approval_rows = connection.execute(
+        sa.select(f.c.region, f.c.offer_id, f.c.version).where(*where, f.c.kind == GODKENDELSE).distinct()
+    ).all()
+    regions = [region] if region else REGIONS
+    blocks: dict[str, Any] = {}
+    for name in regions:
+        blocks[name] = _block(
+            [(k, c, int(n)) for r, k, c, n in grouped if r == name],
+            [(c, int(v)) for r, c, v in values if r == name],
+            len({o for r, o in visited_rows if r == name}),
+            len({(o, v) for r, o, v in approval_rows if r == name}),
+        )
+    if not region:
+        blocks[TOTAL] = _block(
+            [(k, c, int(n)) for _, k, c, n in grouped],
+            [(c, int(v)) for _, c, v in values],
+            len({o for _, o in visited_rows}),
+            len({(o, v) for _, o, v in approval_rows}),
+        )
+    return {
+        "rapport": "Socialtilsynets årsrapport: statistik efter bek § 18 stk 2",
+        "aar": year,
+        "region": region or "alle",
+        "beregnet_fra": {"position": position, "ledger_hash": ledger_hash},
+        "note_7": "Tilsynstakster og objektive finansieringsandele (nr 7): se `ledger fees`",
+        "regioner": blocks,
+    }
+
+
+ITEMS = [
+    ("1_godkendelser", "1. Godkendelser"),
+    ("2_tilsyn", "2. Tilsyn"),
+    ("3_skaerpede_tilsyn", "3. Skærpede tilsyn"),
+    ("4_paabud", "4. Påbud"),
+    ("5_tilbagekaldte_godkendelser", "5. Tilbagekaldte godkendelser"),
+    ("6_sagsbehandlingstider", "6. Sagsbehandlingstider (ansøgning → afgørelse, dage)"),
+    ("8_indtaegter_andre_opgaver", "8. Indtægter fra andre opgaver (øre)"),
+]
+
+
+def flatten(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
+    """(region, item, category, value) rows in a fixed order."""
+    rows = []
+    for region, block in report["regioner"].items():
+        for key, _title in ITEMS:
+            for name, value in block[key].items():
+                if isinstance(value, dict):
+                    for category, number in value.items():
+                        rows.append((region, key, f"{name}:{category}", _fmt(number)))
+                else:
+                    rows.append((region, key, name, _fmt(value)))
+    return rows
+
+
+def _fmt(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def render(report: dict[str, Any], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(["aar", "region", "punkt", "kategori", "vaerdi"])
+        for row in flatten(report):
+            writer.writerow([report["aar"], *row])
+        writer.writerow([report["aar"], "", "beregnet_fra", "position", report["beregnet_fra"]["position"]])
+        writer.writerow([report["aar"], "", "beregnet_fra", "ledger_hash", report["beregnet_fra"]["ledger_hash"] or ""])
+        return buffer.getvalue()
+    source = report["beregnet_fra"]
+    stamp = f"ledger position {source['position']}, hash {source['ledger_hash'] or '-'}"
+    if fmt == "md":
+        return _markdown(report, stamp)
+    return _text(report, stamp)
+
+
+def _category(name: str) -> str:
+    return label(name)
+
+
+def _text(report: dict[str, Any], stamp: str) -> str:
+    lines = [f"Statistik efter bek § 18 stk 2 for {report['aar']} ({report['region']})", f"Beregnet fra {stamp}", ""]
+    for region, block in report["regioner"].items():
+        lines.append(f"== {region} ==")
+        for key, title in ITEMS:
+            lines.append(f"  {title}")
+            for name, value in block[key].items():
+                if isinstance(value, dict):
+                    for category, number in value.items():
+                        lines.append(f"      {_category(category):<45} {number}")
+                else:
+                    lines.append(f"    {name:<47} {_fmt(value) or '-'}")
+        lines.append("")
+    lines.append(report["note_7"])
+    return "\n".join(lines) + "\n"
+
+
+def _markdown(report: dict[str, Any], stamp: str) -> str:
+    regions = list(report["regioner"])
+    lines = [f"# Statistik efter bek § 18 stk 2 for {report['aar']}", "", f"_Beregnet fra {stamp}._", ""]
+    for key, title in ITEMS:
+        lines += [f"## {title}", "", "| | " + " | ".join(regions) + " |", "|---|" + "---:|" * len(regions)]
+        names: list[str] = []
+        for region in regions:
+            for name, value in report["regioner"][region][key].items():
+                if isinstance(value, dict):
+                    names += [f"{name}:{c}" for c in value if f"{name}:{c}" not in names]
+                elif name not in names:
+                    names.append(name)
+        for name in names:
+            cells = []
+            for region in regions:
+                block = report["regioner"][region][key]
+                if ":" in name:
+                    group, category = name.split(":", 1)
+                    cells.append(_fmt(block.get(group, {}).get(category, 0)))
+                else:
+                    cells.append(_fmt(block.get(name)) or "-")
+            shown = _category(name.split(":", 1)[1]) if ":" in name else name
+            lines.append(f"| {shown} | " + " | ".join(cells) + " |")
+        lines.append("")
+    lines.append(report["note_7"])
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Create .venv (if needed) and install the ledger with its test and PostgreSQL extras.
+# Reinstalls only when pyproject.toml changed since the last install.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "Creating .venv with $($PYTHON --version)" >&2
+  "$PYTHON" -m venv .venv
+fi
+stamp=.venv/.installed-$(sha256sum pyproject.toml | cut -c1-16)
+if [ ! -f "$stamp" ]; then
+  echo "Installing the ledger and its dependencies into .venv" >&2
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" >&2 || true
+  .venv/bin/python -c "import ledger.application, click, pydantic, sqlalchemy, psycopg" \
+    || { echo "installation failed" >&2; exit 1; }
+  rm -f .venv/.installed-*
+  touch "$stamp"
+fi

@@ -1,0 +1,112 @@
+"""Builders for tests: commands as the JSON lines a system would submit, and a given/when/then
+harness that judges them with the real aggregate, without a database."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from ledger.aggregates.base import Recording
+from ledger.aggregates.offer import Offer
+from ledger.commands import parse_command
+from ledger.events.base import LedgerEvent
+from ledger.rulebook import Rulebooks, load_rulebooks
+
+NOW = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.timezone.utc)
+OFFER = "T-1"
+
+
+def cmd(command: str, date: str, offer: str = OFFER, **fields: Any) -> dict[str, Any]:
+    return {"command": command, "offer": offer, "date": date, **fields}
+
+
+def ansoegning(date: str = "2024-01-10", offer: str = OFFER, **fields: Any) -> dict[str, Any]:
+    base = {
+        "navn": "Bostedet Lærkely",
+        "tilbudstyper": ["SEL107"],
+        "pladser": 12,
+        "ejerform": "privat",
+        "region": "Nord",
+        "afdelinger": [{"navn": "Hovedhuset", "adresse": "Lærkevej 1, 9000 Aalborg"}],
+    }
+    base.update(fields)
+    return cmd("ansoegning", date, offer, **base)
+
+
+def godkendelse(date: str = "2024-03-01", offer: str = OFFER, **fields: Any) -> dict[str, Any]:
+    fields.setdefault("begrundelse", "Tilbuddet opfylder betingelserne for godkendelse.")
+    return cmd("godkendelse", date, offer, **fields)
+
+
+def dialog(date: str = "2024-09-01", offer: str = OFFER, **fields: Any) -> dict[str, Any]:
+    fields.setdefault("forhold", ["Medicinhåndtering"])
+    return cmd("dialog", date, offer, **fields)
+
+
+def paabud(date: str = "2024-09-20", offer: str = OFFER, **fields: Any) -> dict[str, Any]:
+    fields.setdefault("forhold", "Medicinhåndtering skal dokumenteres")
+    fields.setdefault("frist", "2024-11-01")
+    fields.setdefault("karakter", "faglig")
+    fields.setdefault("begrundelse", "Fund ved tilsynsbesøg")
+    return cmd("paabud", date, offer, **fields)
+
+
+def skaerpet(date: str = "2024-10-01", offer: str = OFFER, **fields: Any) -> dict[str, Any]:
+    fields.setdefault("periode_til", "2024-12-31")
+    fields.setdefault("baggrund", "kvalitet")
+    fields.setdefault("begrundelse", "Alvorlige fund")
+    fields.setdefault("paabud", [{"forhold": "Døgnbemanding skal sikres", "frist": "2024-11-15", "karakter": "organisatorisk"}])
+    return cmd("skaerpet-tilsyn", date, offer, **fields)
+
+
+def ophoer(date: str = "2025-01-10", offer: str = OFFER, **fields: Any) -> dict[str, Any]:
+    fields.setdefault("baggrund", "kvalitet")
+    fields.setdefault("begrundelse", "Påbud er ikke efterkommet")
+    if not fields.get("straks") and not fields.get("straks_begrundelse"):
+        fields.setdefault("virkning_fra", "2025-03-01")
+    return cmd("ophoer", date, offer, **fields)
+
+
+def besoeg(date: str = "2024-04-15", offer: str = OFFER, **fields: Any) -> dict[str, Any]:
+    fields.setdefault("form", "anmeldt")
+    return cmd("tilsynsbesoeg", date, offer, **fields)
+
+
+def approved(offer: str = OFFER, **fields: Any) -> list[dict[str, Any]]:
+    """An application and its approval."""
+    return [ansoegning(offer=offer, **fields), godkendelse(offer=offer)]
+
+
+class Case:
+    """Given commands, when a command, then events or a refusal: the real aggregate, no database."""
+
+    def __init__(self, *, rulebooks: Rulebooks | None = None, now: dt.datetime = NOW) -> None:
+        self.rulebooks = rulebooks or load_rulebooks(extra_dir="")
+        self.now = now
+        self.offers: dict[str, Offer] = {}
+
+    def run(self, data: dict[str, Any]) -> list[LedgerEvent]:
+        command = parse_command(data)
+        offer = self.offers.setdefault(command.offer, Offer(Offer.id_for(command.offer)))
+        before = len(offer.events)
+        rec = Recording(recorded_at=self.now, recorded_by="test", rulebooks=self.rulebooks)
+        getattr(offer, command.HANDLER)(rec, **command.handler_kwargs())
+        offer.collect_events()
+        return offer.events[before:]
+
+    def given(self, *commands: dict[str, Any] | Iterable[dict[str, Any]]) -> Case:
+        for item in commands:
+            for data in [item] if isinstance(item, dict) else item:
+                self.run(data)
+        return self
+
+    def offer(self, key: str = OFFER) -> Offer:
+        return self.offers[key]
+
+    def status(self, on: str, key: str = OFFER) -> str:
+        return self.offers[key].state.status_on(on)
+
+
+def given(*commands: dict[str, Any] | Iterable[dict[str, Any]], **options: Any) -> Case:
+    return Case(**options).given(*commands)
