@@ -62,6 +62,8 @@ TOOLS: dict[str, tuple[str, str, str]] = {
     "status": ("ledger.console.reading", "status", "An offer's legal state on a date."),
     "history": ("ledger.console.reading", "history", "An offer's legal history, bitemporal."),
     "offers": ("ledger.console.views", "offers", "List offers with their status on a date."),
+    "deadlines": ("ledger.console.views", "deadlines", "The deadline radar: what falls due, what is overdue."),
+    "portal": ("ledger.console.views", "portal", "The public Tilbudsportal view: show one offer, export the site."),
     "stats": ("ledger.console.views", "stats", "The statistics of bek § 18 stk 2 for a year."),
     "projections": ("ledger.console.views", "projections", "Show, rebuild and follow the read models."),
 }

@@ -182,3 +182,112 @@ def projections_rebuild(name: str | None, db: str) -> None:
     names = ", ".join(p.name for p in runner.projections)
     rate = f" ({applied / elapsed:,.0f} events/s)" if elapsed > 0 and applied else ""
     click.echo(f"Rebuilt {names} from {applied} events in {elapsed:.2f} s{rate}.")
+
+
+@click.command()
+@click.option("--as-of", "as_of", default=None, metavar="DATE", help="The radar as of this date (default: today).")
+@click.option("--overdue", is_flag=True, help="Only deadlines already passed.")
+@click.option("--within", "within_days", type=click.IntRange(0, 3650), default=60, show_default=True, help="Show what falls due within this many days (and everything overdue).")
+@click.option("--region", default=None, help="Only this region.")
+@click.option("--offer", "offer_key", default=None, help="Only this offer.")
+@db_option
+@format_option("text", "json")
+def deadlines(as_of: str | None, overdue: bool, within_days: int, region: str | None, offer_key: str | None, db: str, fmt: str) -> None:
+    """The deadline radar: påbud and vilkår frister, ends of skærpet tilsyn and fravigelse, ophør
+    taking effect, the annual visit per offer and afdeling (bek § 5 stk 2), budgets (bek §§ 15-16),
+    årsrapporter (bek § 17), complaints to reconsider and forward (4 weeks), municipalities to tell.
+
+    Example:
+
+        ledger deadlines --overdue --region Nord
+    """
+    from ledger.events.vocab import Region
+    from ledger.projections.cases import read_states
+    from ledger.reports.deadlines import radar, render_text
+
+    region_code = _vocab(Region, region, "region")
+    app = open_ledger(db)
+    runner = fresh(app, ["cases"])
+    on = parse_day(as_of) or today(app)
+    with runner.engine.connect() as connection:
+        states = read_states(connection, region=region_code, keys=[offer_key] if offer_key else None)
+    items = radar(states, on, app.rulebooks, within_days=within_days, overdue_only=overdue)
+    if fmt == "json":
+        day = on.isoformat()
+        emit_json({"as_of": day, "count": len(items), "deadlines": [d.as_dict(day) for d in items]})
+    else:
+        click.echo(render_text(items, on))
+
+
+@click.group()
+def portal() -> None:
+    """The public Tilbudsportal view: only what the law makes public (bek § 1 stk 5, § 10).
+
+    Example:
+
+        ledger portal export --out site/
+    """
+
+
+@portal.command("show")
+@click.argument("offer")
+@click.option("--as-of", "as_of", default=None, metavar="DATE", help="As of this date (default: today).")
+@db_option
+@format_option("text", "json")
+def portal_show(offer: str, as_of: str | None, db: str, fmt: str) -> None:
+    """What Tilbudsportalen shows of one offer.
+
+    Example:
+
+        ledger portal show T-1001
+    """
+    from ledger.projections.cases import read_states
+    from ledger.reports.portal import public_view, render_text
+
+    app = open_ledger(db)
+    runner = fresh(app, ["cases"])
+    on = parse_day(as_of) or today(app)
+    with runner.engine.connect() as connection:
+        states = read_states(connection, keys=[offer])
+    if not states:
+        from ledger.errors import NotFound
+
+        raise NotFound(f"offer {offer!r} is not in the ledger")
+    view = public_view(states[0], on)
+    if fmt == "json":
+        emit_json(view)
+    elif view is None:
+        from ledger.aggregates.state import STATUS_LABELS
+
+        status = STATUS_LABELS[states[0].status_on(on)].lower()
+        click.echo(f"{offer} is not shown on Tilbudsportalen on {on}: its status is {status}.")
+    else:
+        click.echo(render_text(view))
+
+
+@portal.command("export")
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Directory to write portal.json and the HTML site into.")
+@click.option("--as-of", "as_of", default=None, metavar="DATE", help="As of this date (default: today).")
+@db_option
+def portal_export(out: str, as_of: str | None, db: str) -> None:
+    """Write portal.json and a static, self-contained HTML site: an index page that searches and
+    filters by name, type, status and region, and one page per offer.
+
+    Example:
+
+        ledger portal export --out site/ && open site/index.html
+    """
+    from pathlib import Path
+
+    from ledger.projections.cases import read_states
+    from ledger.reports.portal import export, portal_views
+
+    app = open_ledger(db)
+    runner = fresh(app, ["cases"])
+    on = parse_day(as_of) or today(app)
+    position = runner.positions()["cases"]
+    with runner.engine.connect() as connection:
+        views = portal_views(read_states(connection), on)
+        source = {"position": position, "ledger_hash": chain_hash_at(app, connection, position)}
+    written = export(views, on, Path(out), source)
+    click.echo(f"Wrote {len(views)} offers to {out} ({len(written)} files: portal.json, index.html, tilbud/*.html).")

@@ -1,0 +1,389 @@
+"""The rules of what supervision records: tilsynsbesøg, kvalitetsvurdering, budget and årsrapport,
+økonomisk vurdering, magtanvendelse, væsentlige ændringer and the municipalities' notification.
+
+Given events, when a command, then events or a refusal that names its paragraph and appends nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from support import OFFER, Case, ansoegning, approved, besoeg, cmd, dialog, given, godkendelse, paabud
+
+from ledger.errors import InvalidInput, LedgerError, NotFound, RuleViolation
+from ledger.events.base import LedgerEvent
+
+
+def refused(
+    case: Case,
+    command: dict[str, Any] | Callable[[], object],
+    error: type[LedgerError] = RuleViolation,
+    paragraph: str | None = None,
+    offer: str = OFFER,
+) -> LedgerError:
+    """Run a command that must be refused: the named error, the named paragraph, nothing appended."""
+    before = case.offers.get(offer)
+    version, events = (before.version, list(before.events)) if before else (0, [])
+    with pytest.raises(error) as caught:
+        command() if callable(command) else case.run(command)
+    after = case.offers.get(offer)
+    assert (after.version if after else 0) == version
+    assert (list(after.events) if after else []) == events
+    if paragraph is not None:
+        assert isinstance(caught.value, RuleViolation)
+        assert caught.value.paragraph == paragraph
+    return caught.value
+
+
+def kinds(events: list[LedgerEvent]) -> list[str]:
+    return [type(e).__name__ for e in events]
+
+
+def vurdering(date: str = "2024-04-15", anledning: str = "tilsyn", **fields: Any) -> dict[str, Any]:
+    fields.setdefault("indikatorer", {"1.a": 4, "1.b": 5})
+    fields.setdefault("temaer", {"1": "Borgerne understøttes godt i uddannelse og beskæftigelse"})
+    return cmd("kvalitetsvurdering", date, anledning=anledning, **fields)
+
+
+def budget(date: str = "2024-09-25", **fields: Any) -> dict[str, Any]:
+    fields.setdefault("budgetaar", 2025)
+    return cmd("budget-indsendt", date, **fields)
+
+
+CRITERIA = {"sammenhaeng": True, "ingen_uvedkommende_poster": True, "ansvarlig_forvaltning": True}
+
+
+def budget_afgoerelse(date: str = "2024-12-15", **fields: Any) -> dict[str, Any]:
+    fields.setdefault("budgetaar", 2025)
+    fields.setdefault("godkendt", True)
+    fields.setdefault("kriterier", dict(CRITERIA))
+    return cmd("budget-afgoerelse", date, **fields)
+
+
+def magt(date: str = "2024-05-02", **fields: Any) -> dict[str, Any]:
+    fields.setdefault("haendelsesdato", "2024-04-30")
+    fields.setdefault("reference", "MA-2024-017")
+    return cmd("magtanvendelse", date, **fields)
+
+
+def plejefamilie() -> list[dict[str, Any]]:
+    return approved(tilbudstyper=["PLEJEFAMILIE"], pladser=2)
+
+
+# -- 13: tilsynsbesøg ---------------------------------------------------------------------------
+@pytest.mark.parametrize("afdeling", ["A1", "Hovedhuset", "hovedhuset"])
+def test_a_visit_names_its_afdeling_by_id_or_by_name(afdeling: str) -> None:
+    case = given(approved())
+    events = case.run(besoeg(form="uanmeldt", afdeling=afdeling))
+    assert kinds(events) == ["TilsynsbesoegGennemfoert"]
+    assert (events[0].afdeling, events[0].form.value) == ("A1", "uanmeldt")
+    assert case.offer().state.last_visit_on("2024-12-31", "A1") == "2024-04-15"
+
+
+def test_a_visit_at_an_unknown_afdeling_is_not_found() -> None:
+    refused(given(approved()), besoeg(afdeling="Annekset"), NotFound)
+
+
+def test_a_visit_while_the_application_is_pending_is_recorded() -> None:
+    events = given(ansoegning()).run(besoeg("2024-02-01"))
+    assert kinds(events) == ["TilsynsbesoegGennemfoert"]
+
+
+def test_a_visit_to_a_refused_offer_is_refused() -> None:
+    case = given(ansoegning(), cmd("afslag", "2024-03-01", begrundelse="Uegnet"))
+    refused(case, besoeg(), paragraph="bek § 1 stk 1")
+
+
+def test_a_visit_to_an_offer_without_a_case_is_not_found() -> None:
+    refused(given(), besoeg(), NotFound)
+
+
+# -- 14: kvalitetsvurdering ---------------------------------------------------------------------
+def test_a_quality_assessment_at_supervision_scores_1_to_5_against_bilag_1() -> None:
+    events = given(approved()).run(vurdering())
+    assert kinds(events) == ["KvalitetsvurderingForetaget"]
+    event = events[0]
+    assert (event.anledning, event.model) == ("tilsyn", "bilag1")
+    assert dict(event.indikatorer) == {"1.a": 4, "1.b": 5}
+    assert set(event.temaer) == {"1"}
+
+
+def test_a_quality_assessment_at_approval_judges_forventes_or_forventes_ikke() -> None:
+    command = vurdering("2024-02-01", "godkendelse", indikatorer={"1.a": "forventes", "1.b": "forventes_ikke"})
+    events = given(ansoegning()).run(command)
+    assert dict(events[0].indikatorer) == {"1.a": "forventes", "1.b": "forventes_ikke"}
+
+
+def test_a_score_at_approval_is_refused() -> None:
+    command = vurdering("2024-02-01", "godkendelse", indikatorer={"1.a": 4})
+    refused(given(ansoegning()), command, paragraph="bek § 11, bilag1")
+
+
+def test_a_forventes_judgement_at_supervision_is_refused() -> None:
+    refused(given(approved()), vurdering(indikatorer={"1.a": "forventes"}), paragraph="bek § 11, bilag1")
+
+
+@pytest.mark.parametrize("score", [0, 6])
+def test_a_score_outside_1_to_5_is_refused(score: int) -> None:
+    refused(given(approved()), vurdering(indikatorer={"1.a": score}), paragraph="bek § 11, bilag1")
+
+
+def test_a_quality_assessment_at_supervision_of_an_offer_that_is_not_approved_is_refused() -> None:
+    refused(given(ansoegning()), vurdering("2024-02-01"), paragraph="bek § 11")
+
+
+def test_an_udgaaet_indicator_is_refused() -> None:
+    refused(given(approved()), vurdering(indikatorer={"1.c": 3}), paragraph="bek § 11, bilag1")
+
+
+def test_an_indicator_that_does_not_apply_to_the_offer_type_is_refused() -> None:
+    case = given(approved(tilbudstyper=["SEL109"]))
+    command = vurdering(indikatorer={"3.c": 3}, temaer={"3": "Krisecentret arbejder målrettet"})
+    error = refused(case, command, paragraph="bek § 11, bilag1")
+    assert "3.c" in str(error)
+
+
+def test_the_same_indicator_applies_to_a_midlertidigt_botilbud() -> None:
+    case = given(approved(tilbudstyper=["SEL107"]))
+    events = case.run(vurdering(indikatorer={"3.c": 3}, temaer={"3": "Tilbuddet arbejder målrettet"}))
+    assert dict(events[0].indikatorer) == {"3.c": 3}
+
+
+def test_an_unknown_indicator_is_not_found() -> None:
+    refused(given(approved()), vurdering(indikatorer={"99.z": 3}), NotFound)
+
+
+def test_each_assessed_theme_needs_a_written_assessment() -> None:
+    error = refused(given(approved()), vurdering(temaer={}), paragraph="bek § 11, bilag1")
+    assert "theme(s) 1" in str(error)
+
+
+def test_a_written_assessment_of_a_theme_that_does_not_apply_is_refused() -> None:
+    temaer = {"1": "Godt", "7": "Økonomien er sund"}
+    refused(given(approved()), vurdering(temaer=temaer), paragraph="bek § 11, bilag1")
+
+
+def test_a_plejefamilie_is_assessed_against_bilag_2() -> None:
+    events = given(plejefamilie()).run(vurdering(indikatorer={"1.a": 4}, temaer={"1": "Barnet trives i skolen"}))
+    assert events[0].model == "bilag2"
+
+
+def test_an_udgaaet_bilag_2_indicator_is_refused_for_a_plejefamilie() -> None:
+    command = vurdering(indikatorer={"2.b": 3}, temaer={"2": "Godt"})
+    refused(given(plejefamilie()), command, paragraph="bek § 11, bilag2")
+
+
+# -- 15: budget ---------------------------------------------------------------------------------
+def test_a_budget_submitted_for_next_year_is_recorded() -> None:
+    events = given(approved()).run(budget())
+    assert kinds(events) == ["BudgetIndsendt"]
+    assert events[0].budgetaar == 2025
+
+
+def test_a_plejefamilie_submits_no_budget() -> None:
+    refused(given(plejefamilie()), budget(), paragraph="bek § 14 stk 1")
+
+
+def test_a_sel_66_7_offer_submits_no_budget() -> None:
+    refused(given(approved(tilbudstyper=["SEL66_7"])), budget(), paragraph="bek § 14 stk 1")
+
+
+def test_a_second_budget_for_the_same_year_is_refused() -> None:
+    refused(given(approved(), budget()), budget("2024-09-28"), paragraph="bek § 15")
+
+
+def test_a_budget_for_a_year_other_than_this_or_next_is_refused() -> None:
+    refused(given(approved()), budget(budgetaar=2027), paragraph="bek § 15 stk 3")
+
+
+def test_a_budget_decision_without_a_submitted_budget_is_refused() -> None:
+    refused(given(approved()), budget_afgoerelse(), paragraph="bek § 16")
+
+
+def test_a_budget_meeting_every_criterion_is_approved() -> None:
+    events = given(approved(), budget()).run(budget_afgoerelse())
+    assert kinds(events) == ["BudgetGodkendt"]
+    assert (events[0].budgetaar, dict(events[0].kriterier)) == (2025, CRITERIA)
+
+
+def test_a_budget_approved_with_a_criterion_recorded_as_unmet_is_refused() -> None:
+    kriterier = {**CRITERIA, "sammenhaeng": False}
+    refused(given(approved(), budget()), budget_afgoerelse(kriterier=kriterier), paragraph="bek § 16 stk 2")
+
+
+def test_a_budget_approved_with_a_failed_check_is_refused() -> None:
+    command = budget_afgoerelse(kontroller={"markedsleje": False})
+    refused(given(approved(), budget()), command, paragraph="bek § 16 stk 3")
+
+
+def test_a_budget_decision_with_an_unknown_criterion_is_refused() -> None:
+    command = budget_afgoerelse(kriterier={**CRITERIA, "pæn_forside": True})
+    refused(given(approved(), budget()), command, InvalidInput)
+
+
+def test_a_budget_refusal_without_begrundelse_is_refused() -> None:
+    refused(given(approved(), budget()), budget_afgoerelse(godkendt=False), paragraph="bek § 1 stk 2")
+
+
+def test_a_budget_refusal_with_begrundelse_is_an_appealable_decision() -> None:
+    case = given(approved(), budget())
+    events = case.run(budget_afgoerelse(godkendt=False, kriterier={"sammenhaeng": False}, begrundelse="Ingen sammenhæng"))
+    assert kinds(events) == ["BudgetIkkeGodkendt"]
+    assert case.offer().state.decisions[str(events[0].version)]["appealable"] is True
+
+
+def test_a_budget_is_decided_only_once() -> None:
+    case = given(approved(), budget(), budget_afgoerelse())
+    refused(case, budget_afgoerelse("2024-12-20"), paragraph="bek § 16")
+
+
+def test_a_koncernnote_comes_only_from_an_offer_in_a_koncern() -> None:
+    refused(given(approved()), cmd("koncernnote", "2024-09-25", budgetaar=2025), paragraph="bek § 14 stk 3")
+    events = given(approved(koncern="Lærkely Holding")).run(cmd("koncernnote", "2024-09-25", budgetaar=2025))
+    assert kinds(events) == ["KoncernnoteIndsendt"]
+
+
+# -- 16: årsrapport -----------------------------------------------------------------------------
+def test_an_aarsrapport_for_a_year_in_which_the_offer_was_approved_is_recorded() -> None:
+    events = given(approved()).run(cmd("aarsrapport", "2025-04-20", aar=2024, noegletal={"omsaetning": 12_500_000}))
+    assert kinds(events) == ["AarsrapportIndsendt"]
+    assert (events[0].aar, dict(events[0].noegletal)) == (2024, {"omsaetning": 12_500_000})
+
+
+def test_an_aarsrapport_for_a_year_that_has_not_ended_is_refused() -> None:
+    refused(given(approved()), cmd("aarsrapport", "2024-12-31", aar=2024), paragraph="bek § 17 stk 3")
+
+
+def test_an_aarsrapport_for_a_year_in_which_the_offer_was_not_approved_is_refused() -> None:
+    refused(given(approved()), cmd("aarsrapport", "2025-04-20", aar=2023), paragraph="bek § 17 stk 1")
+
+
+def test_a_second_aarsrapport_for_the_same_year_is_refused() -> None:
+    case = given(approved(), cmd("aarsrapport", "2025-04-20", aar=2024))
+    refused(case, cmd("aarsrapport", "2025-04-25", aar=2024), paragraph="bek § 17")
+
+
+def test_a_plejefamilie_makes_no_aarsrapport() -> None:
+    refused(given(plejefamilie()), cmd("aarsrapport", "2025-04-20", aar=2024), paragraph="bek § 17 stk 1")
+
+
+# -- økonomisk vurdering (bek §§ 12-13) ---------------------------------------------------------
+CONCLUSIONS = {"baeredygtig": True, "kvalitet_for_prisen": True, "gennemsigtig": True}
+CHECKS = {"ingen_revisorforbehold": True, "rimeligt_budget": True, "rimelig_soliditet": True,
+          "budget_afspejler_maalgruppe": True}
+
+
+def test_an_economic_assessment_records_the_three_conclusions_and_four_checks() -> None:
+    events = given(approved()).run(cmd("oekonomisk-vurdering", "2024-04-15", konklusioner=CONCLUSIONS, kontroller=CHECKS))
+    assert kinds(events) == ["OekonomiskVurdering"]
+    assert dict(events[0].konklusioner) == CONCLUSIONS
+
+
+def test_an_economic_assessment_missing_a_conclusion_is_refused() -> None:
+    command = cmd("oekonomisk-vurdering", "2024-04-15", konklusioner={"baeredygtig": True}, kontroller=CHECKS)
+    refused(given(approved()), command, paragraph="bek § 13")
+
+
+def test_an_economic_assessment_missing_a_check_is_refused() -> None:
+    command = cmd("oekonomisk-vurdering", "2024-04-15", konklusioner=CONCLUSIONS, kontroller={"rimeligt_budget": True})
+    refused(given(approved()), command, paragraph="bek § 13 stk 2")
+
+
+def test_a_plejefamilies_economy_is_one_overall_assessment() -> None:
+    case = given(plejefamilie())
+    events = case.run(cmd("oekonomisk-vurdering", "2024-04-15", konklusioner={"stabil_anbringelse": True}))
+    assert kinds(events) == ["OekonomiskVurdering"]
+    refused(case, cmd("oekonomisk-vurdering", "2024-04-16", konklusioner=CONCLUSIONS), paragraph="bek § 12")
+
+
+# -- 17: magtanvendelse -------------------------------------------------------------------------
+def test_a_magtanvendelse_is_reported_by_reference() -> None:
+    events = given(approved()).run(magt())
+    assert kinds(events) == ["MagtanvendelseIndberettet"]
+    assert (events[0].magtanvendelse, events[0].reference) == ("M1", "MA-2024-017")
+
+
+@pytest.mark.parametrize("reference", ["010203-1234", "Borger 0102031234"])
+def test_a_magtanvendelse_reference_that_looks_like_a_cpr_number_is_refused(reference: str) -> None:
+    error = refused(given(approved()), magt(reference=reference), InvalidInput)
+    assert "personal data" in str(error)
+
+
+def test_a_magtanvendelse_for_an_offer_that_is_not_approved_is_refused() -> None:
+    refused(given(ansoegning()), magt("2024-02-01", haendelsesdato="2024-01-30"), paragraph="side: Magtanvendelse")
+
+
+def test_a_magtanvendelse_reported_before_it_happened_is_refused() -> None:
+    refused(given(approved()), magt(haendelsesdato="2024-05-03"), InvalidInput)
+
+
+def test_a_reported_magtanvendelse_is_assessed_once() -> None:
+    case = given(approved(), magt())
+    events = case.run(cmd("magtanvendelse-vurderet", "2024-05-10", magtanvendelse="M1", vurdering="ingen_bemaerkning"))
+    assert kinds(events) == ["MagtanvendelseVurderet"]
+    assert (events[0].magtanvendelse, events[0].vurdering.value) == ("M1", "ingen_bemaerkning")
+    again = cmd("magtanvendelse-vurderet", "2024-05-12", magtanvendelse="M1", vurdering="bemaerkning")
+    refused(case, again, paragraph="side: Magtanvendelse")
+
+
+def test_assessing_an_unknown_magtanvendelse_is_not_found() -> None:
+    command = cmd("magtanvendelse-vurderet", "2024-05-10", magtanvendelse="M9", vurdering="ingen_bemaerkning")
+    refused(given(approved(), magt()), command, NotFound)
+
+
+def test_an_assessment_with_supervisory_consequence_states_it() -> None:
+    command = cmd("magtanvendelse-vurderet", "2024-05-10", magtanvendelse="M1", vurdering="tilsynsmaessig_konsekvens")
+    refused(given(approved(), magt()), command, paragraph="side: Magtanvendelse")
+
+
+# -- væsentlig ændring (bek § 28 stk 4) ---------------------------------------------------------
+def aendring(date: str = "2025-02-01", **fields: Any) -> dict[str, Any]:
+    fields.setdefault("beskrivelse", "Udvidelse med 6 pladser")
+    fields.setdefault("pladser", 18)
+    return cmd("aendring-ansoegt", date, **fields)
+
+
+def test_a_significant_change_is_applied_for_and_approved() -> None:
+    case = given(approved())
+    assert kinds(case.run(aendring())) == ["AendringAnsoegt"]
+    events = case.run(cmd("aendring-afgoerelse", "2025-03-01", aendring="Æ1", godkendt=True, begrundelse="Egnet"))
+    assert kinds(events) == ["AendringGodkendt"]
+    assert case.offer().state.profile["pladser"] == 18
+
+
+def test_a_significant_change_for_an_offer_that_is_not_approved_is_refused() -> None:
+    refused(given(ansoegning()), aendring("2024-02-01"), paragraph="bek § 28 stk 4")
+
+
+def test_a_significant_change_naming_no_change_is_refused() -> None:
+    refused(given(approved()), aendring(pladser=None), InvalidInput)
+
+
+def test_a_significant_change_is_decided_once_with_its_reasons() -> None:
+    case = given(approved(), aendring())
+    refused(case, cmd("aendring-afgoerelse", "2025-03-01", aendring="Æ1", godkendt=False), paragraph="bek § 1 stk 2")
+    refused(case, cmd("aendring-afgoerelse", "2025-03-01", aendring="Æ9", godkendt=True, begrundelse="x"), NotFound)
+    case.run(cmd("aendring-afgoerelse", "2025-03-01", aendring="Æ1", godkendt=True, begrundelse="Egnet"))
+    again = cmd("aendring-afgoerelse", "2025-03-02", aendring="Æ1", godkendt=True, begrundelse="Egnet")
+    refused(case, again, paragraph="bek § 28 stk 4")
+
+
+# -- kommuner orienteret (bek § 4 stk 4, § 9) ---------------------------------------------------
+def test_municipalities_are_told_of_a_decision() -> None:
+    case = given(approved(), dialog(), paabud())
+    events = case.run(cmd("kommuner-orienteret", "2024-09-21", afgoerelse="#4", kommuner=["Aalborg", "Hjørring"]))
+    assert kinds(events) == ["KommunerOrienteret"]
+    assert (events[0].afgoerelse, events[0].kommuner) == (4, ("Aalborg", "Hjørring"))
+    assert case.offer().state.notified["4"] == ["Aalborg", "Hjørring"]
+
+
+def test_telling_municipalities_of_something_that_is_not_a_decision_is_not_found() -> None:
+    case = given(approved(), dialog())
+    refused(case, cmd("kommuner-orienteret", "2024-09-21", afgoerelse=3, kommuner=["Aalborg"]), NotFound)
+
+
+def test_municipalities_told_before_the_decision_is_refused() -> None:
+    case = given(ansoegning(), godkendelse())
+    refused(case, cmd("kommuner-orienteret", "2024-02-01", afgoerelse=2, kommuner=["Aalborg"]), InvalidInput)
