@@ -135,7 +135,8 @@ def test_a_quality_assessment_at_supervision_of_an_offer_that_is_not_approved_is
 
 
 def test_an_udgaaet_indicator_is_refused() -> None:
-    refused(given(approved()), vurdering(indikatorer={"1.c": 3}), paragraph="bek § 11, bilag1")
+    error = refused(given(approved()), vurdering(indikatorer={"1.c": 3}), paragraph="bek § 11, bilag1")
+    assert "udgået" in str(error)
 
 
 def test_an_indicator_that_does_not_apply_to_the_offer_type_is_refused() -> None:

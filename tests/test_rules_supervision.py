@@ -321,6 +321,13 @@ def test_a_skaerpet_tilsyn_overlapping_the_running_one_is_refused() -> None:
     refused(case, command, paragraph="bek § 6 stk 2")
 
 
+def test_a_renewal_starting_on_the_last_day_of_the_current_period_is_refused() -> None:
+    case = supervised().given(skaerpet())
+    renewal = skaerpet("2024-12-15", periode_fra="2024-12-31", periode_til="2025-03-30",
+                       paabud=[{"forhold": "Ny plan", "frist": "2025-01-15"}])
+    refused(case, renewal, paragraph="bek § 6 stk 2")
+
+
 def test_a_renewal_starting_after_the_current_period_is_accepted() -> None:
     case = supervised().given(skaerpet())
     renewal = skaerpet("2024-12-15", periode_fra="2025-01-01", periode_til="2025-03-31",
