@@ -66,6 +66,8 @@ TOOLS: dict[str, tuple[str, str, str]] = {
     "portal": ("ledger.console.views", "portal", "The public Tilbudsportal view: show one offer, export the site."),
     "stats": ("ledger.console.views", "stats", "The statistics of bek § 18 stk 2 for a year."),
     "projections": ("ledger.console.views", "projections", "Show, rebuild and follow the read models."),
+    "verify": ("ledger.console.audit", "verify", "Recompute the hash chain; report the first broken link."),
+    "digest": ("ledger.console.audit", "digest", "Print the ledger's head (position and hash) to publish."),
 }
 
 

@@ -127,8 +127,12 @@ class Case:
         return event
 
     def event(self, version: int) -> LedgerEvent | None:
-        if 1 <= version <= len(self.events):
+        """Event #version of this case, if it is held in memory."""
+        if self.events and self.events[0].originator_version == 1 and 1 <= version <= len(self.events):
             return self.events[version - 1]
+        for event in reversed(self.events):
+            if event.originator_version == version:
+                return event
         return None
 
 

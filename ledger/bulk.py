@@ -1,0 +1,175 @@
+"""Bulk import: many commands judged by the same aggregates and rules, stored in large batches.
+
+Used to load a ledger from another system or from the generator. Every command goes through its
+case's aggregate exactly as `Ledger.execute()` does; only the storing differs: cases stay in
+memory between commands, and their events are written with batched SQLAlchemy Core statements,
+chained like any other, in transactions of `flush_every` events. A batch is stored whole or not
+at all; an import stopped halfway leaves whole batches behind, never a partial one.
+
+Historical records may carry the time they were originally recorded (`recorded_at`); the ledger's
+clock is used otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+import sqlalchemy as sa
+
+from ledger.aggregates.authority import Authority
+from ledger.aggregates.base import Case, Recording
+from ledger.aggregates.offer import Offer
+from ledger.commands import BaseCommand
+from ledger.errors import LedgerError
+from ledger.events.base import LedgerEvent
+from ledger.store.chain import GENESIS, case_hash, ledger_hash
+from ledger.store.persistence import writing
+
+
+class BulkImporter:
+    def __init__(self, app: Any, *, flush_every: int = 20_000, by: str | None = None) -> None:
+        self.app = app
+        self.flush_every = flush_every
+        self.by = by or app.user
+        self.cases: dict[tuple[str, str], Case] = {}
+        self.pending: list[LedgerEvent] = []
+        self.stored = 0
+        self.last_case_hash: dict[UUID, bytes] = {}
+        self.mapper = app.mapper_
+        table = app.events_table
+        self.table = table
+        self.dialect = app.engine.dialect.name
+
+    def __enter__(self) -> BulkImporter:
+        return self
+
+    def __exit__(self, exc_type: Any, *exc: Any) -> None:
+        if exc_type is None:
+            self.flush()
+
+    # -- judging --------------------------------------------------------------------------
+    def case(self, kind: str, key: str) -> Case:
+        found = self.cases.get((kind, key))
+        if found is None:
+            found = self.app._case_or_new(kind, key)
+            self.cases[(kind, key)] = found
+        return found
+
+    def submit(self, command: BaseCommand, *, recorded_at: dt.datetime | None = None) -> list[LedgerEvent]:
+        """Judge one validated command; its events are stored with the next flush."""
+        kwargs = command.handler_kwargs()
+        return self.record(command.CASE, command.case_key(), command.HANDLER, kwargs, recorded_at=recorded_at, by=command.by)
+
+    def record(
+        self,
+        kind: str,
+        key: str,
+        handler: str,
+        kwargs: dict[str, Any],
+        *,
+        recorded_at: dt.datetime | None = None,
+        by: str | None = None,
+    ) -> list[LedgerEvent]:
+        """Call a case's use case directly (the generator's path): the same checks, no parsing."""
+        case = self.case(kind, key)
+        if kwargs.get("supersedes") is not None or handler == "annuller":
+            case = self._with_history(kind, key, case)
+        rec = Recording(recorded_at=recorded_at or self.app.clock(), recorded_by=by or self.by, rulebooks=self.app.rulebooks)
+        before = len(case.pending_events)
+        getattr(case, handler)(rec, **kwargs)
+        made = list(case.pending_events[before:])
+        self.pending.extend(made)
+        if len(self.pending) >= self.flush_every:
+            self.flush()
+        return made
+
+    def _with_history(self, kind: str, key: str, case: Case) -> Case:
+        """Corrections need the case's whole history: store what is pending and reload it."""
+        if len(case.events) == case.version:
+            return case
+        self.flush()
+        del self.cases[(kind, key)]
+        return self.case(kind, key)
+
+    # -- storing --------------------------------------------------------------------------
+    def flush(self) -> int:
+        """Store the pending events, in the order they were decided, in one transaction."""
+        events, self.pending = self.pending, []
+        for case in self.cases.values():
+            case.collect_events()
+        if not events:
+            return 0
+        with self.app.guarded(), writing(), self.app.engine.begin() as connection:
+            if self.dialect == "postgresql":
+                connection.exec_driver_sql(f"LOCK TABLE {self.table.name} IN EXCLUSIVE MODE")
+            rows = self._rows(connection, events)
+            connection.execute(self.table.insert(), rows)
+            if self.dialect == "postgresql":
+                connection.exec_driver_sql(f"NOTIFY {self.table.name}")
+        self.stored += len(events)
+        self._trim()
+        return len(events)
+
+    def _rows(self, connection: sa.Connection, events: list[LedgerEvent]) -> list[dict[str, Any]]:
+        t = self.table
+        head = connection.execute(sa.select(t.c.ledger_hash).order_by(t.c.id.desc()).limit(1)).scalar()
+        previous_ledger = bytes(head) if head is not None else GENESIS
+        encode, topic_of = self.mapper.encode, self.mapper.topic_of
+        rows = []
+        for event in events:
+            originator_id = event.originator_id
+            version = event.originator_version
+            if version == 1:
+                previous = GENESIS
+            else:
+                previous = self.last_case_hash.get(originator_id) or self._stored_case_hash(connection, originator_id, version - 1)
+            topic = topic_of(type(event))
+            state = encode(event)
+            digest = case_hash(previous, originator_id, version, topic, state)
+            previous_ledger = ledger_hash(previous_ledger, digest)
+            self.last_case_hash[originator_id] = digest
+            rows.append(
+                {
+                    "originator_id": originator_id,
+                    "originator_version": version,
+                    "topic": topic,
+                    "state": state,
+                    "case_hash": digest,
+                    "ledger_hash": previous_ledger,
+                }
+            )
+        return rows
+
+    def _stored_case_hash(self, connection: sa.Connection, originator_id: UUID, version: int) -> bytes:
+        t = self.table
+        found = connection.execute(
+            sa.select(t.c.case_hash).where(t.c.originator_id == originator_id, t.c.originator_version == version)
+        ).scalar()
+        if found is None:
+            raise LedgerError(f"case {originator_id} has no stored event {version} to follow")
+        return bytes(found)
+
+    def _trim(self) -> None:
+        """Stored events need not stay in memory: the cases keep their folded state."""
+        for case in self.cases.values():
+            case.events = []
+
+
+def import_commands(app: Any, commands: Any, *, flush_every: int = 20_000, progress: Callable[[int], None] | None = None) -> int:
+    """Judge and store an iterable of commands in batches. Returns the number of events stored."""
+    with BulkImporter(app, flush_every=flush_every) as importer:
+        for number, command in enumerate(commands, start=1):
+            try:
+                importer.submit(command)
+            except LedgerError as error:
+                error.command_number = number  # type: ignore[attr-defined]
+                raise
+            if progress is not None and number % 10_000 == 0:
+                progress(importer.stored)
+    return importer.stored
+
+
+__all__ = ["BulkImporter", "import_commands", "Offer", "Authority"]
