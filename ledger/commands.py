@@ -112,8 +112,12 @@ class BaseCommand(_Model):
         for field in ("command", "offer", "by"):
             data.pop(field, None)
         if not self.CORRECTABLE:
-            if data.pop("supersedes", None) is not None or data.pop("correction_reason", None) is not None:
+            if data.pop("supersedes", None) is not None:
                 raise InvalidInput(f"'{self.NAME}' cannot supersede another record")
+            if data.get("correction_reason") is not None and self.NAME != "annullering":
+                raise InvalidInput(f"'{self.NAME}' takes no correction_reason")
+            if self.NAME != "annullering":
+                data.pop("correction_reason", None)
         for name, value in list(data.items()):
             if isinstance(value, BaseModel):
                 data[name] = value.model_dump()
@@ -728,12 +732,6 @@ class Annullering(Command):
     command: Literal["annullering"] = "annullering"
     annulleret: EventNo
 
-    def handler_kwargs(self) -> dict[str, Any]:
-        reason = self.correction_reason
-        data = super().handler_kwargs()
-        data["correction_reason"] = reason
-        return data
-
 
 class IndtaegtAndreOpgaverCommand(AuthorityCommand):
     """Income from tasks other than those of lov § 2 (bek § 31), counted by § 18 stk 2 nr 8. Money is
@@ -813,7 +811,10 @@ def json_schema() -> dict[str, Any]:
 def describe_error(error: ValidationError) -> str:
     parts = []
     for item in error.errors(include_url=False):
-        location = ".".join(str(part) for part in item["loc"] if not str(part).startswith("function-"))
+        loc = [str(part) for part in item["loc"] if not str(part).startswith("function-")]
+        if loc and loc[0] in COMMANDS:
+            loc = loc[1:]  # the discriminator tag: the line already says which command
+        location = ".".join(loc)
         message = item["msg"]
         if item["type"] == "union_tag_invalid":
             known = ", ".join(COMMANDS)

@@ -230,7 +230,13 @@ def test_a_vilkaar_changed_records_its_new_text_and_frist() -> None:
 
 
 def test_a_vilkaar_changed_without_begrundelse_is_refused() -> None:
-    refused(with_vilkaar(), cmd("vilkaar-aendret", "2024-05-20", vilkaar="V1", tekst="Ny tekst"), paragraph="bek § 1 stk 2")
+    command = cmd("vilkaar-aendret", "2024-05-20", vilkaar="V1", tekst="Ny tekst")
+    refused(with_vilkaar(), command, paragraph="bek § 1 stk 2")
+
+
+def test_a_changed_vilkaar_frist_on_the_decision_date_is_refused() -> None:
+    command = cmd("vilkaar-aendret", "2024-05-20", vilkaar="V1", tekst="Brandsyn", frist="2024-05-20", begrundelse="x")
+    refused(with_vilkaar(), command, paragraph="bek § 1 stk 3")
 
 
 def test_a_vilkaar_lifted_ends_it() -> None:
@@ -297,6 +303,10 @@ def test_a_fravigelse_bounded_by_conditions_alone_is_granted() -> None:
 def test_a_fravigelse_whose_period_ends_before_it_begins_is_refused() -> None:
     command = fravigelse(periode_fra="2024-07-01", periode_til="2024-06-15")
     refused(given(approved()), command, paragraph="bek § 1 stk 4")
+
+
+def test_a_fravigelse_beginning_before_its_decision_is_refused() -> None:
+    refused(given(approved()), fravigelse(periode_fra="2024-05-31"), paragraph="bek § 1 stk 4")
 
 
 def test_a_fravigelse_lapses_when_its_period_ends_without_any_event() -> None:
@@ -367,13 +377,22 @@ def test_an_acute_use_that_begins_after_the_decision_is_refused() -> None:
     refused(given(ansoegning()), akut(akut_fra="2024-02-11"), paragraph="bek § 2")
 
 
+def test_an_akut_forlaengelse_that_does_not_run_past_its_decision_is_refused() -> None:
+    refused(given(ansoegning()), akut(forlaenget_til="2024-02-10"), paragraph="bek § 2")
+
+
+def test_a_granted_akut_forlaengelse_without_its_end_date_is_refused() -> None:
+    refused(given(ansoegning()), akut(forlaenget_til=None), InvalidInput)
+
+
 def test_an_acute_use_is_extended_only_once() -> None:
     case = given(ansoegning(), akut())
     refused(case, akut("2024-02-12", forlaenget_til="2024-03-10"), paragraph="bek § 2")
 
 
 def test_an_akut_forlaengelse_for_an_approved_offer_is_refused() -> None:
-    refused(given(approved()), akut("2024-04-10", akut_fra="2024-04-01", forlaenget_til="2024-05-01"), paragraph="bek § 2")
+    command = akut("2024-04-10", akut_fra="2024-04-01", forlaenget_til="2024-05-01")
+    refused(given(approved()), command, paragraph="bek § 2")
 
 
 @pytest.mark.parametrize("tilbudstype", ["SEL101", "SEL101A", "SUL141"])

@@ -152,6 +152,10 @@ def test_the_same_indicator_applies_to_a_midlertidigt_botilbud() -> None:
     assert dict(events[0].indikatorer) == {"3.c": 3}
 
 
+def test_a_quality_assessment_without_indicators_is_refused() -> None:
+    refused(given(approved()), vurdering(indikatorer={}), paragraph="bek § 11")
+
+
 def test_an_unknown_indicator_is_not_found() -> None:
     refused(given(approved()), vurdering(indikatorer={"99.z": 3}), NotFound)
 
@@ -230,7 +234,8 @@ def test_a_budget_refusal_without_begrundelse_is_refused() -> None:
 
 def test_a_budget_refusal_with_begrundelse_is_an_appealable_decision() -> None:
     case = given(approved(), budget())
-    events = case.run(budget_afgoerelse(godkendt=False, kriterier={"sammenhaeng": False}, begrundelse="Ingen sammenhæng"))
+    command = budget_afgoerelse(godkendt=False, kriterier={"sammenhaeng": False}, begrundelse="Ingen sammenhæng")
+    events = case.run(command)
     assert kinds(events) == ["BudgetIkkeGodkendt"]
     assert case.offer().state.decisions[str(events[0].version)]["appealable"] is True
 
@@ -277,7 +282,8 @@ CHECKS = {"ingen_revisorforbehold": True, "rimeligt_budget": True, "rimelig_soli
 
 
 def test_an_economic_assessment_records_the_three_conclusions_and_four_checks() -> None:
-    events = given(approved()).run(cmd("oekonomisk-vurdering", "2024-04-15", konklusioner=CONCLUSIONS, kontroller=CHECKS))
+    command = cmd("oekonomisk-vurdering", "2024-04-15", konklusioner=CONCLUSIONS, kontroller=CHECKS)
+    events = given(approved()).run(command)
     assert kinds(events) == ["OekonomiskVurdering"]
     assert dict(events[0].konklusioner) == CONCLUSIONS
 

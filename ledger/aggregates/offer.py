@@ -45,6 +45,7 @@ _REF_FIELD = {
     "KlageModtaget": ("klage", "K"),
     "AendringAnsoegt": ("aendring", "Æ"),
 }
+_PHASE_EVENTS = (ev.AnsoegningModtaget, ev.Godkendt, ev.Afslaaet, ev.GodkendelseOphoert, ev.TilbudLukket)
 _CPR = re.compile(r"\b\d{6}-?\d{4}\b")
 _NOT_FOR_ANKESTYRELSEN = {KlageEmne.SAGSBEHANDLINGSTID, KlageEmne.PERSONALETS_OPTRAEDEN}
 _MAX_YEARS_AHEAD = 10
@@ -162,6 +163,17 @@ class Offer(Case):
         if version in dead:
             raise RuleViolation("rettelse", f"#{version} has already been annulled or superseded")
         dependants = [v for v in self.state.used_by.get(str(version), []) if v != version]
+        if isinstance(target, _PHASE_EVENTS):
+            # Everything recorded after an application, approval, refusal or ophør was judged on
+            # the phase it set: it cannot be taken away from under them.
+            dependants += [
+                e.originator_version
+                for e in self.events
+                if e.originator_version > version
+                and not isinstance(e, ev.RegistreringAnnulleret)
+                and e.originator_version not in dead
+                and e.supersedes != version
+            ]
         if dependants:
             listed = ", ".join(f"#{v}" for v in sorted(set(dependants)))
             raise RuleViolation(
@@ -240,6 +252,10 @@ class Offer(Case):
                 item = d.state.dialogs.get(ref)
                 if item is None:
                     raise NotFound(f"dialog {ref} does not exist in this case")
+                if item["opened"] < since:
+                    raise RuleViolation(
+                        paragraph, f"dialog {ref} ({item['opened']}) belongs to an earlier approval, before {since}"
+                    )
                 if item["opened"] >= d.day:
                     raise RuleViolation(
                         paragraph, f"{what} needs prior dialog: dialog {ref} was opened {item['opened']}, "
@@ -751,12 +767,12 @@ class Offer(Case):
                 f"skærpet tilsyn is decided for at most {longest} months at a time "
                 f"({d.rules.id}); {start} to {periode_til} is longer (at most until {add_months(start, longest)})",
             )
-        for ref, running in d.state.active_skaerpet_on(d.day).items():
-            if running["til"] >= start.isoformat():
+        for ref, decided in d.state.decided_skaerpet_on(d.day).items():
+            if decided["fra"] <= periode_til.isoformat() and start.isoformat() <= decided["til"]:
                 raise RuleViolation(
                     "bek § 6 stk 2",
-                    f"skærpet tilsyn {ref} runs until {running['til']}; a renewal is a new decision for a "
-                    "period that begins after it",
+                    f"skærpet tilsyn {ref} runs {decided['fra']} to {decided['til']}; a renewal is a new decision "
+                    "for a period that begins after it",
                 )
         if not paabud and not paabud_refs:
             raise RuleViolation(
@@ -766,6 +782,10 @@ class Offer(Case):
         for ref in paabud_refs:
             if ref not in existing:
                 raise NotFound(f"påbud {ref} is not in force in this case on {d.day}")
+            if existing[ref]["skaerpet"]:
+                raise RuleViolation(
+                    "bek § 6 stk 3", f"påbud {ref} already belongs to skærpet tilsyn {existing[ref]['skaerpet']}"
+                )
             if existing[ref]["issued"] != d.day:
                 raise RuleViolation(
                     "bek § 6 stk 3",
@@ -1362,6 +1382,8 @@ class Offer(Case):
         d = self._begin(rec, date)
         target = self._live_target(annulleret, "annul")
         reason = require_text(correction_reason, "rettelse", "an annulment states its reason (correction_reason)")
+        if date < target.effective_date:
+            raise InvalidInput(f"an annulment ({date}) cannot be dated before the record it annuls ({target.effective_date})")
         if annulleret == 1 and self.version > 1 and len(d.state.phases) > 0:
             others = [e for e in self.events[1:] if not isinstance(e, ev.RegistreringAnnulleret)]
             if others:

@@ -610,6 +610,22 @@ class CaseState:
             result[ref] = item
         return result
 
+    def decided_skaerpet_on(self, on: dt.date | str) -> dict[str, dict[str, Any]]:
+        """Every skærpet tilsyn decided by a date under the current approval and not lifted, whether
+        its period has begun, runs or is over."""
+        day = iso(on)
+        assert day is not None
+        since = self._approved_since(day)
+        if since is None:
+            return {}
+        return {
+            ref: item
+            for ref, item in self.skaerpet.items()
+            if since <= item["decided"] <= day
+            and (item["ophaevet"] is None or item["ophaevet"] > day)
+            and not self._withdrawn_by(item["version"], day)
+        }
+
     def pending_ophoer_on(self, on: dt.date | str) -> dict[str, Any] | None:
         """An ophør decided on or before the date that has not (yet) taken effect."""
         day = iso(on)
@@ -726,12 +742,42 @@ def fold_order(events: Sequence[LedgerEvent]) -> list[LedgerEvent]:
     return sorted(live, key=lambda e: (slot.get(e.originator_version, e.originator_version), e.originator_version))
 
 
+def created_refs(event: LedgerEvent) -> list[str]:
+    """The local references an event creates (A1, V2, P3, ...)."""
+    refs = []
+    for name in ("dialog", "paabud", "skaerpet_tilsyn", "fravigelse", "magtanvendelse", "klage", "aendring"):
+        value = getattr(event, name, None)
+        if isinstance(value, str) and type(event).__name__ in _CREATES.get(name, ()):
+            refs.append(value)
+    for name in ("vilkaar", "afdelinger", "nye_afdelinger"):
+        value = getattr(event, name, None)
+        if isinstance(value, tuple):
+            refs.extend(item.id for item in value if hasattr(item, "id"))
+    return refs
+
+
+_CREATES = {
+    "dialog": ("DialogIndledt",),
+    "paabud": ("PaabudUdstedt",),
+    "skaerpet_tilsyn": ("SkaerpetTilsynIvaerksat",),
+    "fravigelse": ("FravigelseBevilget",),
+    "magtanvendelse": ("MagtanvendelseIndberettet",),
+    "klage": ("KlageModtaget",),
+    "aendring": ("AendringAnsoegt",),
+}
+
+
 def fold(events: Iterable[LedgerEvent]) -> CaseState:
     """Replay a case's events into its state."""
     ordered = list(events)
     state = CaseState()
     for event in fold_order(ordered):
         state.apply(event)
+    # A reference stays taken when its event is annulled: a later påbud is never a second P1.
+    for event in ordered:
+        for ref in created_refs(event):
+            prefix, number = ref_number(ref)
+            state.counters[prefix] = max(state.counters.get(prefix, 0), number)
     if ordered:
         state.version = ordered[-1].originator_version
     return state

@@ -131,7 +131,7 @@ def decision_command(name: str) -> click.Command:
     params: list[click.Parameter] = [click.Argument([subject], metavar=subject.upper())]
     specs: dict[str, tuple[str, Any]] = {}
     for field_name, field in model.model_fields.items():
-        if field_name in ("command", "offer", "region", "by"):
+        if field_name in ("command", subject, "by"):
             continue
         kind, core = _kind(field)
         specs[field_name] = (kind, core)

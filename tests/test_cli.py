@@ -1,0 +1,207 @@
+"""The command line: exact exit codes and output; refusals leave the ledger byte-for-byte as it was;
+every command has help with an example."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import click
+from click.testing import CliRunner
+
+import cli
+from cli import ledger
+from ledger.commands import COMMANDS
+from support import ansoegning, approved, besoeg, dialog, godkendelse, paabud
+
+
+def _main(argv: list[str], input: str | None) -> Any:
+    """Invoke through cli.main, so errors become `Error: ...` and exit codes exactly as for users."""
+    return CliRunner().invoke(_entry, argv, input=input, catch_exceptions=False)
+
+
+
+
+@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
+@click.pass_context
+def _entry(ctx: click.Context) -> None:
+    cli.main(list(ctx.args))
+
+
+def jsonl(*commands: dict[str, Any]) -> str:
+    return "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in commands)
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> str:
+    path = tmp_path / "ledger.db"
+    result = _main(["init", "--db", str(path)], None)
+    assert result.exit_code == 0, result.output
+    return str(path)
+
+
+def digest_of(db: str) -> str:
+    return hashlib.sha256(Path(db).read_bytes()).hexdigest()
+
+
+def test_init_creates_an_empty_ledger_and_is_safe_to_repeat(tmp_path: Path) -> None:
+    path = str(tmp_path / "l.db")
+    first = _main(["init", "--db", path], None)
+    assert first.exit_code == 0 and "Created an empty ledger" in first.output
+    second = _main(["init", "--db", path], None)
+    assert second.exit_code == 0
+
+
+def test_a_command_on_a_missing_ledger_says_to_run_init(tmp_path: Path) -> None:
+    result = _main(["status", "T-1", "--db", str(tmp_path / "none.db")], None)
+    assert result.exit_code == 4
+    assert "ledger init" in result.output
+
+
+def test_submit_records_a_file_atomically(db: str, tmp_path: Path) -> None:
+    path = tmp_path / "cases.jsonl"
+    path.write_text(jsonl(*approved(), besoeg(), dialog(), paabud()), encoding="utf-8")
+    result = _main(["submit", str(path), "--db", db], None)
+    assert result.exit_code == 0, result.output
+    assert "Recorded 5 events from 5 lines for 1 offer(s): T-1." in result.output
+
+
+def test_submit_reads_stdin(db: str) -> None:
+    result = _main(["submit", "-", "--db", db, "--format", "json"], jsonl(*approved()))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["events"] == 2 and data["receipts"][1]["events"][0]["type"] == "Godkendt"
+
+
+@pytest.mark.parametrize(
+    ("line", "code", "message"),
+    [
+        ("{not json", 2, "line 3: not valid JSON"),
+        (json.dumps({"command": "tilsynsbesoeg", "offer": "T-1", "date": "2024-02-30", "form": "anmeldt"}), 2, "line 3: date:"),
+        (json.dumps({"command": "flyt-tilbud", "offer": "T-1", "date": "2024-05-01"}), 2, "unknown command 'flyt-tilbud'"),
+        (json.dumps({"command": "tilsynsbesoeg", "offer": "T-1", "date": "2024-05-01", "form": "anmeldt", "farve": "blå"}), 2, "farve: unknown field"),
+        (json.dumps(paabud()), 3, "line 3: bek § 8 stk 1"),
+        (json.dumps(besoeg(offer="T-9")), 4, "line 3: the offer has no case"),
+        (json.dumps(besoeg(date="2099-01-01")), 2, "is in the future"),
+    ],
+)
+def test_a_bad_line_refuses_the_whole_file_naming_its_line(db: str, tmp_path: Path, line: str, code: int, message: str) -> None:
+    path = tmp_path / "cases.jsonl"
+    path.write_text(jsonl(*approved()) + line + "\n" + jsonl(besoeg()), encoding="utf-8")
+    before = digest_of(db)
+    result = _main(["submit", str(path), "--db", db], None)
+    assert result.exit_code == code, result.output
+    assert message in result.output
+    assert result.output.startswith("Error: ")
+    assert digest_of(db) == before
+
+
+def test_submit_each_stores_line_by_line_until_the_first_refusal(db: str, tmp_path: Path) -> None:
+    path = tmp_path / "cases.jsonl"
+    path.write_text(jsonl(*approved(), besoeg(), paabud(), besoeg(date="2024-06-01")), encoding="utf-8")
+    result = _main(["submit", str(path), "--db", db, "--each"], None)
+    assert result.exit_code == 3
+    assert "Stored 3 of 5 lines" in result.output and "line 4:" in result.output
+    status = _main(["status", "T-1", "--db", db, "--format", "json"], None)
+    assert json.loads(status.output)["last_visit"] == "2024-04-15"
+
+
+def test_dry_run_judges_but_stores_nothing(db: str, tmp_path: Path) -> None:
+    path = tmp_path / "cases.jsonl"
+    path.write_text(jsonl(*approved()), encoding="utf-8")
+    before = digest_of(db)
+    result = _main(["submit", str(path), "--db", db, "--dry-run"], None)
+    assert result.exit_code == 0 and "Would record 2 events" in result.output
+    assert digest_of(db) == before
+
+
+def test_per_decision_commands_record_and_refuse_like_submit(db: str) -> None:
+    ok = _main(["ansoegning", "T-7", "--date", "2024-01-10", "--navn", "Lærkely", "--tilbudstype", "SEL107",
+                "--pladser", "12", "--ejerform", "privat", "--region", "Øst", "--afdeling", "Hus|Vej 1", "--db", db], None)
+    assert ok.exit_code == 0, ok.output
+    assert ok.output == "Recorded #1 Ansøgning modtaget for T-7\n"
+    ok = _main(["godkendelse", "T-7", "--date", "2024-03-01", "--begrundelse", "OK", "--vilkaar", "Brandsyn|2024-06-01", "--db", db], None)
+    assert ok.output == "Recorded #2 Godkendt med vilkår for T-7 (vilkaar V1)\n"
+    before = digest_of(db)
+    refused = _main(["skaerpet-tilsyn", "T-7", "--date", "2024-04-01", "--periode-til", "2024-09-01", "--baggrund", "kvalitet",
+                     "--straks-begrundelse", "Akut risiko", "--begrundelse", "x", "--paabud", "Vagter|2024-05-01|organisatorisk", "--db", db], None)
+    assert refused.exit_code == 3
+    assert refused.output.startswith("Error: bek § 6 stk 2: skærpet tilsyn is decided for at most 3 months")
+    assert digest_of(db) == before
+
+
+def test_status_and_history_as_text_and_json(db: str, tmp_path: Path) -> None:
+    path = tmp_path / "c.jsonl"
+    path.write_text(jsonl(*approved(), besoeg(), dialog(), paabud()), encoding="utf-8")
+    assert _main(["submit", str(path), "--db", db], None).exit_code == 0
+    status = json.loads(_main(["status", "T-1", "--as-of", "2024-10-01", "--db", db, "--format", "json"], None).output)
+    assert status["status"] == "godkendt" and status["flags"] == ["paabud"]
+    assert status["paabud"]["P1"]["frist"] == "2024-11-01"
+    text = _main(["status", "T-1", "--as-of", "2024-02-01", "--db", db], None).output
+    assert "Status 2024-02-01: Ansøgt" in text
+    history = json.loads(_main(["history", "T-1", "--db", db, "--format", "json"], None).output)
+    entries = history["entries"]
+    assert [e["number"] for e in entries] == [1, 2, 3, 4, 5]
+    assert entries[4]["paragraph"].startswith("bek §§ 7-9") and entries[4]["status_after"] == "godkendt"
+    assert {"effective_date", "recorded_at", "recorded_by", "event", "summary", "paragraph", "rulebook"} <= set(entries[0])
+    md = _main(["history", "T-1", "--db", db, "--format", "md"], None).output
+    assert md.startswith("# History of T-1") and "| 5 | 2024-09-20 |" in md
+
+
+def test_bad_options_are_clear_errors(db: str) -> None:
+    result = _main(["status", "T-1", "--as-of", "31-12-2024", "--db", db], None)
+    assert result.exit_code == 2 and "not a date" in result.output
+    result = _main(["stats", "1066", "--db", db], None)
+    assert result.exit_code == 2 and "outside" in result.output
+
+
+def test_schema_describes_every_command() -> None:
+    result = CliRunner().invoke(ledger, ["schema"])
+    schema = json.loads(result.output)
+    tags = set(schema["discriminator"]["mapping"])
+    assert tags == set(COMMANDS)
+    one = json.loads(CliRunner().invoke(ledger, ["schema", "--command", "paabud"]).output)
+    assert "frist" in one["properties"] and "offer" in one["required"]
+
+
+def test_the_decision_list_in_cli_matches_the_command_models() -> None:
+    assert list(cli.DECISIONS) == list(COMMANDS)
+    assert all(cli.DECISIONS[name] == model.SUMMARY for name, model in COMMANDS.items())
+
+
+def _all_commands() -> list[list[str]]:
+    group = ledger
+    ctx = click.Context(group)
+    paths = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None
+        if isinstance(command, click.Group):
+            paths += [[name, sub] for sub in command.list_commands(ctx)]
+        paths.append([name])
+    return paths
+
+
+@pytest.mark.parametrize("path", _all_commands(), ids=lambda p: " ".join(p))
+def test_every_command_has_help_with_an_example(path: list[str]) -> None:
+    result = CliRunner().invoke(ledger, [*path, "--help"])
+    assert result.exit_code == 0, result.output
+    assert "Example:" in result.output
+    assert "ledger " in result.output.split("Example:", 1)[1]
+
+
+def test_top_level_help_lists_the_commands() -> None:
+    result = CliRunner().invoke(ledger, ["--help"])
+    assert result.exit_code == 0
+    for name in ("submit", "status", "history", "paabud", "skaerpet-tilsyn", "verify"):
+        assert name in result.output
+
+
+def test_godkendelse_needs_its_application(db: str) -> None:
+    path = ansoegning()
+    assert path["command"] == "ansoegning"
+    result = _main(["submit", "-", "--db", db], jsonl(godkendelse()))
+    assert result.exit_code == 4

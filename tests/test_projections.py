@@ -1,0 +1,189 @@
+"""Projections: exact, rebuildable, never stale. Incremental in any batch split equals a rebuild."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ledger.application import Ledger
+from ledger.commands import parse_command
+from ledger.errors import LedgerError
+from ledger.projections import runner as runner_module
+from ledger.projections.cases import case_states, read_states
+from ledger.projections.runner import ProjectionRunner, up_to_date
+from ledger.projections.statistics import stat_cases, stat_facts
+from support import Case, ansoegning, approved, besoeg, cmd, dialog, godkendelse, ophoer, paabud, skaerpet
+
+
+def record(app: Ledger, *commands: dict[str, Any]) -> None:
+    app.execute([parse_command(c) for c in commands])
+
+
+def dump(app: Ledger) -> dict[str, list[tuple[Any, ...]]]:
+    tables = {}
+    with app.engine.connect() as connection:
+        for table in (case_states, stat_facts, stat_cases):
+            rows = connection.execute(sa.select(table)).all()
+            tables[table.name] = sorted(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows)
+    return tables
+
+
+def test_reading_commands_catch_up_first(app: Ledger) -> None:
+    runner = up_to_date(app)
+    record(app, *approved(), besoeg())
+    assert {s.name: s.behind for s in runner.status()} == {"cases": 3, "statistics": 3}
+    runner = up_to_date(app)
+    assert {s.name: s.behind for s in runner.status()} == {"cases": 0, "statistics": 0}
+    with app.engine.connect() as connection:
+        states = read_states(connection)
+    assert [s.key for s in states] == ["T-1"]
+    assert states[0].last_visit_on("2024-12-31") == "2024-04-15"
+
+
+def test_status_lapses_by_time_alone_in_the_projection(app: Ledger) -> None:
+    record(
+        app, *approved(), dialog(), skaerpet(date="2024-10-01", periode_til="2024-12-31"),
+        cmd("fravigelse", "2024-10-02", anmodning_modtaget="2024-09-30", periode_til="2024-11-30", begrundelse="Ombygning"),
+        dialog(date="2024-10-03"), ophoer(date="2024-12-01", virkning_fra="2025-02-01"),
+    )
+    runner = up_to_date(app)
+    with runner.engine.connect() as connection:
+        state = read_states(connection)[0]
+    assert set(state.flags_on("2024-11-15")) == {"skaerpet_tilsyn", "paabud", "fravigelse"}
+    assert set(state.flags_on("2024-12-15")) == {"skaerpet_tilsyn", "paabud", "ophoer_besluttet"}
+    assert state.flags_on("2025-01-15") == ["paabud", "ophoer_besluttet"]
+    assert state.status_on("2025-02-01") == "ophoert" and state.flags_on("2025-02-01") == []
+
+
+def test_a_correction_refolds_the_case_in_the_projection(app: Ledger) -> None:
+    record(app, *approved(), besoeg(date="2024-04-15"), besoeg(date="2024-05-20"))
+    up_to_date(app)
+    record(app, cmd("annullering", "2024-06-01", annulleret=4, correction_reason="Forkert tilbud"))
+    runner = up_to_date(app)
+    with runner.engine.connect() as connection:
+        state = read_states(connection)[0]
+        visits = connection.execute(sa.select(sa.func.count()).select_from(stat_facts).where(stat_facts.c.kind == "tilsynsbesoeg")).scalar()
+    assert state.last_visit_on("2024-12-31") == "2024-04-15"
+    assert visits == 1
+
+
+def test_rebuild_equals_incremental_on_both_stores(app: Ledger) -> None:
+    record(app, *approved(), besoeg())
+    up_to_date(app)
+    record(app, dialog(), paabud(), *approved(offer="T-2"), cmd("annullering", "2024-09-25", annulleret=3, correction_reason="Fejl"))
+    up_to_date(app)
+    incremental = dump(app)
+    ProjectionRunner(app).rebuild()
+    assert dump(app) == incremental
+
+
+def test_a_second_runner_cannot_apply_the_same_events_twice(app: Ledger) -> None:
+    record(app, *approved(), besoeg())
+    first, second = ProjectionRunner(app), ProjectionRunner(app)
+    first.catch_up()
+    # The second runner read its start position before the first moved it.
+    with pytest.raises(runner_module.PositionMoved):
+        second._run(second.projections, 0, second.head(), None)
+    assert [s.position for s in first.status()] == [3, 3]
+    with app.engine.connect() as connection:
+        assert connection.execute(sa.select(sa.func.count()).select_from(stat_facts)).scalar() == 3
+
+
+def test_a_projection_whose_version_changed_is_rebuilt(app: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    record(app, *approved())
+    up_to_date(app)
+    from ledger.projections.statistics import StatisticsProjection
+
+    monkeypatch.setattr(StatisticsProjection, "version", 99)
+    runner = ProjectionRunner(app)
+    assert {s.name: s.position for s in runner.status()} == {"cases": 2, "statistics": 0}
+    runner.catch_up()
+    assert {s.name: s.position for s in runner.status()} == {"cases": 2, "statistics": 2}
+
+
+# -- the property: any history, any batch split, or a rebuild, gives identical tables ------------
+
+OFFERS = ["T-1", "T-2", "T-3"]
+BASE = dt.date(2024, 1, 1)
+
+
+def _action(kind: str, offer: str, day: int, n: int) -> dict[str, Any]:
+    date = (BASE + dt.timedelta(days=day)).isoformat()
+    later = (BASE + dt.timedelta(days=day + 40)).isoformat()
+    if kind == "ansoegning":
+        return ansoegning(date=date, offer=offer, region=["Nord", "Syd", "Øst"][n % 3])
+    if kind == "godkendelse":
+        return godkendelse(date=date, offer=offer, vilkaar=[{"tekst": "Brandsyn", "frist": later}] if n % 2 else [])
+    if kind == "afslag":
+        return cmd("afslag", date, offer, begrundelse="Utilstrækkelig kvalitet")
+    if kind == "besoeg":
+        return besoeg(date=date, offer=offer, form=["anmeldt", "uanmeldt"][n % 2])
+    if kind == "dialog":
+        return dialog(date=date, offer=offer)
+    if kind == "paabud":
+        return paabud(date=date, offer=offer, frist=later, karakter=["faglig", "oekonomisk"][n % 2])
+    if kind == "skaerpet":
+        return skaerpet(date=date, offer=offer, periode_til=later, paabud=[{"forhold": "Vagter", "frist": later}])
+    if kind == "ophoer":
+        return ophoer(date=date, offer=offer, virkning_fra=later)
+    if kind == "annul":
+        return cmd("annullering", date, offer, annulleret=1 + n % 6, correction_reason="Fejlregistrering")
+    if kind == "supersede":
+        return besoeg(date=date, offer=offer, supersedes=1 + n % 6, correction_reason="Forkert dato", form="uanmeldt")
+    raise AssertionError(kind)
+
+
+KINDS = ["ansoegning", "godkendelse", "afslag", "besoeg", "dialog", "paabud", "skaerpet", "ophoer", "annul", "supersede"]
+actions = st.lists(
+    st.tuples(st.sampled_from(KINDS), st.sampled_from(OFFERS), st.integers(0, 500), st.integers(0, 5)), min_size=1, max_size=30
+)
+
+
+def lawful(steps: list[tuple[str, str, int, int]]) -> list[dict[str, Any]]:
+    """The commands of a random walk that the law accepts (the rest are refused and dropped)."""
+    harness = Case()
+    accepted = []
+    for kind, offer, day, n in steps:
+        data = _action(kind, offer, day, n)
+        try:
+            harness.run(data)
+        except LedgerError:
+            continue
+        accepted.append(data)
+    return accepted
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=actions, cuts=st.lists(st.integers(1, 30), max_size=5), read_batch=st.integers(1, 7))
+def test_any_history_in_any_batch_split_equals_a_rebuild(steps: list[Any], cuts: list[int], read_batch: int) -> None:
+    commands = lawful(steps)
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'l.db'}"
+        app = Ledger(url, create=True, user="prop")
+        try:
+            old = runner_module.READ_BATCH
+            runner_module.READ_BATCH = read_batch
+            try:
+                start = 0
+                for cut in sorted(set(cuts)) + [len(commands)]:
+                    batch = commands[start:cut]
+                    if batch:
+                        app.execute([parse_command(c) for c in batch])
+                        up_to_date(app)
+                    start = max(start, cut)
+            finally:
+                runner_module.READ_BATCH = old
+            up_to_date(app)
+            incremental = dump(app)
+            ProjectionRunner(app).rebuild()
+            assert dump(app) == incremental
+        finally:
+            app.close()
+            app.engine.dispose()
