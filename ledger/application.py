@@ -69,6 +69,18 @@ def secret_of(url: str) -> str | None:
         return None
 
 
+def cause(error: BaseException) -> str:
+    """The driver's own first line, without SQLAlchemy's SQL, parameters and links."""
+    inner: BaseException = error
+    while True:
+        nested = getattr(inner, "orig", None) or inner.__cause__
+        if nested is None or nested is inner:
+            break
+        inner = nested
+    text = str(inner).strip().splitlines()
+    return text[0] if text else type(inner).__name__
+
+
 @dataclass
 class Receipt:
     """What one command stored: its case and the events it created."""
@@ -128,7 +140,7 @@ class Ledger(Application[Any]):
         except LedgerError:
             raise
         except Exception as error:
-            raise StoreUnavailable(self.scrub(f"cannot open the ledger at {redact(self.url)}: {error}")) from None
+            raise StoreUnavailable(self.scrub(f"cannot open the ledger at {redact(self.url)}: {cause(error)}")) from None
         if not create:
             self._require_schema()
 
@@ -175,7 +187,7 @@ class Ledger(Application[Any]):
             with self.engine.connect() as connection:
                 present = sa.inspect(connection).has_table(EVENTS_TABLE)
         except Exception as error:  # noqa: BLE001
-            raise StoreUnavailable(self.scrub(f"cannot reach the database {redact(self.url)}: {error}")) from None
+            raise StoreUnavailable(self.scrub(f"cannot reach the database {redact(self.url)}: {cause(error)}")) from None
         if not present:
             raise NotFound(f"the database {redact(self.url)} holds no ledger: run `ledger init` first")
 
@@ -192,7 +204,7 @@ class Ledger(Application[Any]):
                 "stored: look at the case again and resubmit"
             ) from error
         except (PersistenceError, sa.exc.SQLAlchemyError, OSError) as error:
-            raise StoreUnavailable(self.scrub(f"the database failed; nothing was written: {error}")) from None
+            raise StoreUnavailable(self.scrub(f"the database failed; nothing was written: {cause(error)}")) from None
 
     # -- cases ------------------------------------------------------------------------------
     def case(self, key: str) -> Offer:
@@ -237,6 +249,8 @@ class Ledger(Application[Any]):
         for number, command in enumerate(commands, start=1):
             try:
                 receipts.append(self._decide(command, cases, moment, by))
+            except StoreUnavailable:
+                raise
             except LedgerError as error:
                 error.command_number = number  # type: ignore[attr-defined]
                 raise

@@ -291,3 +291,43 @@ def portal_export(out: str, as_of: str | None, db: str) -> None:
         source = {"position": position, "ledger_hash": chain_hash_at(app, connection, position)}
     written = export(views, on, Path(out), source)
     click.echo(f"Wrote {len(views)} offers to {out} ({len(written)} files: portal.json, index.html, tilbud/*.html).")
+
+
+@projections.command("follow")
+@click.option("--interval", type=click.FloatRange(0.1, 3600), default=1.0, show_default=True, help="Seconds between polls (SQLite; PostgreSQL is woken by LISTEN/NOTIFY).")
+@db_option
+def projections_follow(interval: float, db: str) -> None:
+    """Keep every projection current as events are recorded, until Ctrl-C.
+
+    On PostgreSQL new events wake the runner through LISTEN/NOTIFY and an advisory lock allows one
+    runner per projection; on SQLite it polls. Each batch is committed with its position, so
+    stopping at any moment loses nothing.
+
+    Example:
+
+        ledger projections follow --db postgresql+psycopg://ledger@db/ledger
+    """
+    import signal
+    import threading
+
+    from ledger.projections.runner import ProjectionRunner
+
+    app = open_ledger(db)
+    runner = ProjectionRunner(app)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    names = ", ".join(p.name for p in runner.projections)
+    click.echo(f"Following {names} (Ctrl-C to stop).", err=True)
+    last = [-1]
+
+    def report(position: int) -> None:
+        if position != last[0]:
+            click.echo(f"Up to date at position {position}.", err=True)
+            last[0] = position
+
+    try:
+        position = runner.follow(stop, interval=interval, on_caught_up=report)
+    except KeyboardInterrupt:
+        stop.set()
+        position = min(runner.positions().values())
+    click.echo(f"Stopped at position {position}; every applied batch was committed with its position.", err=True)

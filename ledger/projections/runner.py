@@ -9,8 +9,11 @@ connection before the projection's write transaction opens.
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -26,7 +29,8 @@ from ledger.store.persistence import writing
 
 PROJECTIONS: tuple[type[Projection], ...] = (CasesProjection, StatisticsProjection)
 READ_BATCH = 5_000
-FLUSH_EVERY = 100_000
+# Events applied in memory before rows and position are committed together (one transaction).
+FLUSH_EVERY = int(os.environ.get("LEDGER_PROJECTION_FLUSH", "100000"))
 
 Progress = Callable[[int], None]
 
@@ -208,6 +212,75 @@ class ProjectionRunner:
             except PositionMoved:
                 time.sleep(0.05 * (attempt + 1))
         return self.catch_up(progress)
+
+
+    # -- following live ---------------------------------------------------------------------
+    @contextmanager
+    def exclusive(self) -> Iterator[None]:
+        """One follower per projection: on PostgreSQL an advisory lock per projection, held on a
+        connection of its own for as long as the runner follows."""
+        if self.engine.dialect.name != "postgresql":
+            yield
+            return
+        with self.engine.connect() as connection:
+            schema = connection.exec_driver_sql("SELECT current_schema()").scalar()
+            taken: list[str] = []
+            try:
+                for projection in self.projections:
+                    key = f"supervision-ledger:{schema}:projection:{projection.name}"
+                    got = connection.execute(sa.text("SELECT pg_try_advisory_lock(hashtext(:k))"), {"k": key}).scalar()
+                    connection.commit()
+                    if not got:
+                        raise LedgerError(
+                            f"projection {projection.name} is already being followed by another runner; "
+                            "only one may run per projection"
+                        )
+                    taken.append(key)
+                yield
+            finally:
+                for key in taken:
+                    connection.execute(sa.text("SELECT pg_advisory_unlock(hashtext(:k))"), {"k": key})
+                    connection.commit()
+
+    def follow(
+        self,
+        stop: threading.Event | None = None,
+        *,
+        interval: float = 1.0,
+        on_caught_up: Callable[[int], None] | None = None,
+    ) -> int:
+        """Keep the projections current until `stop` is set (or Ctrl-C). On PostgreSQL new events
+        arrive through the library's LISTEN/NOTIFY subscription; on SQLite the runner polls.
+        Each batch commits its rows with its position, so stopping at any moment loses nothing.
+        Returns the position reached."""
+        stop = stop or threading.Event()
+        done = 0
+
+        def catch_up() -> None:
+            nonlocal done
+            self.catch_up_retrying()
+            done = min(self.positions()[p.name] for p in self.projections)
+            if on_caught_up is not None:
+                on_caught_up(done)
+
+        with self.exclusive():
+            catch_up()
+            if self.engine.dialect.name == "postgresql":
+                with self.app.recorder.subscribe(gt=done) as subscription:
+                    watcher = threading.Thread(target=lambda: (stop.wait(), subscription.stop()), daemon=True)
+                    watcher.start()
+                    try:
+                        for notification in subscription:
+                            if stop.is_set():
+                                break
+                            if notification.id > done:
+                                catch_up()
+                    finally:
+                        stop.set()
+            else:
+                while not stop.wait(interval):
+                    catch_up()
+        return done
 
 
 def up_to_date(app: Any, names: Sequence[str] | None = None) -> ProjectionRunner:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextvars
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -82,7 +83,8 @@ class LedgerDatastore(SQLAlchemyDatastore):
 
     def __init__(self, *, url: str | None = None, **kwargs: Any) -> None:
         if url and url.startswith("sqlite") and ":memory:" not in url:
-            kwargs.setdefault("connect_args", {"timeout": 60})
+            # How long a writer waits for another writer's lock before giving up (seconds).
+            kwargs.setdefault("connect_args", {"timeout": float(os.environ.get("LEDGER_SQLITE_TIMEOUT", "60"))})
         elif url and url.startswith("postgresql"):
             kwargs.setdefault("pool_pre_ping", True)
             kwargs.setdefault("connect_args", {"application_name": "supervision-ledger", "connect_timeout": 10})
