@@ -42,6 +42,12 @@ class BulkImporter:
         table = app.events_table
         self.table = table
         self.dialect = app.engine.dialect.name
+        self.known_cases: set[UUID] | None = None
+        placeholder = "?" if self.dialect == "sqlite" else "%s"
+        self.insert_sql = (
+            f"INSERT INTO {table.name} (originator_id, originator_version, topic, state, case_hash, ledger_hash) "
+            f"VALUES ({', '.join([placeholder] * 6)})"
+        )
 
     def __enter__(self) -> BulkImporter:
         return self
@@ -54,9 +60,19 @@ class BulkImporter:
     def case(self, kind: str, key: str) -> Case:
         found = self.cases.get((kind, key))
         if found is None:
-            found = self.app._case_or_new(kind, key)
+            found = self._new_case(kind, key) or self.app._case_or_new(kind, key)
             self.cases[(kind, key)] = found
         return found
+
+    def _new_case(self, kind: str, key: str) -> Case | None:
+        """A case the store does not hold yet: no need to ask the database for its events."""
+        if self.known_cases is None:
+            t = self.table
+            with self.app.engine.connect() as connection:
+                self.known_cases = set(connection.execute(sa.select(t.c.originator_id).where(t.c.originator_version == 1)).scalars())
+        cls = Offer if kind == "offer" else Authority
+        case_id = cls.id_for(key)
+        return None if case_id in self.known_cases else cls(case_id)
 
     def submit(self, command: BaseCommand, *, recorded_at: dt.datetime | None = None) -> list[LedgerEvent]:
         """Judge one validated command; its events are stored with the next flush."""
@@ -106,18 +122,19 @@ class BulkImporter:
             if self.dialect == "postgresql":
                 connection.exec_driver_sql(f"LOCK TABLE {self.table.name} IN EXCLUSIVE MODE")
             rows = self._rows(connection, events)
-            connection.execute(self.table.insert(), rows)
+            connection.exec_driver_sql(self.insert_sql, rows)
             if self.dialect == "postgresql":
                 connection.exec_driver_sql(f"NOTIFY {self.table.name}")
         self.stored += len(events)
         self._trim()
         return len(events)
 
-    def _rows(self, connection: sa.Connection, events: list[LedgerEvent]) -> list[dict[str, Any]]:
+    def _rows(self, connection: sa.Connection, events: list[LedgerEvent]) -> list[tuple[Any, ...]]:
         t = self.table
         head = connection.execute(sa.select(t.c.ledger_hash).order_by(t.c.id.desc()).limit(1)).scalar()
         previous_ledger = bytes(head) if head is not None else GENESIS
         encode, topic_of = self.mapper.encode, self.mapper.topic_of
+        as_sqlite = self.dialect == "sqlite"
         rows = []
         for event in events:
             originator_id = event.originator_id
@@ -131,16 +148,10 @@ class BulkImporter:
             digest = case_hash(previous, originator_id, version, topic, state)
             previous_ledger = ledger_hash(previous_ledger, digest)
             self.last_case_hash[originator_id] = digest
-            rows.append(
-                {
-                    "originator_id": originator_id,
-                    "originator_version": version,
-                    "topic": topic,
-                    "state": state,
-                    "case_hash": digest,
-                    "ledger_hash": previous_ledger,
-                }
-            )
+            stored_id = originator_id.bytes if as_sqlite else originator_id
+            rows.append((stored_id, version, topic, state, digest, previous_ledger))
+        if self.known_cases is not None:
+            self.known_cases.update(e.originator_id for e in events if e.originator_version == 1)
         return rows
 
     def _stored_case_hash(self, connection: sa.Connection, originator_id: UUID, version: int) -> bytes:

@@ -751,6 +751,57 @@ class IndtaegtAndreOpgaverCommand(AuthorityCommand):
     beskrivelse: Text
 
 
+Oere = Annotated[int, Field(ge=0, le=10**13)]
+
+
+class TaksterCommand(AuthorityCommand):
+    """The year's takster of a Socialtilsyn (bek § 28; § 29 stk 3; § 30), in integer øre. `godkendelse`,
+    `tilsyn` (the annual tilsynstakst) and `vaesentlig_aendring` (§ 28 stk 4) take one amount per size
+    category of the rulebook, in order (1-7, 8-24, 25-49, 50+ pladser). The special takster for SEL § 66
+    stk 1 nr 7 offers (§ 29 stk 3) and for chapter-2 parties (§ 30) are optional. A second table for the
+    same year is a correction: give supersedes (#n) and a correction_reason. `ledger takster load FILE.json`
+    records a whole file of them.
+
+    Example: ledger takster Nord --date 2023-12-15 --aar 2024 --godkendelse 2400000 --godkendelse 3600000
+    --godkendelse 4800000 --godkendelse 6000000 --tilsyn 12000000 --tilsyn 24000000 --tilsyn 36000000
+    --tilsyn 48000000 --vaesentlig-aendring 1200000 --vaesentlig-aendring 1800000 --vaesentlig-aendring 2400000
+    --vaesentlig-aendring 3000000 --tilsyn-66-7 6000000
+    """
+
+    NAME: ClassVar[str] = "takster"
+    HANDLER: ClassVar[str] = "fastsaet_takster"
+    SUMMARY: ClassVar[str] = "Takster fastsat for a year (bek §§ 28-30), in øre per size category"
+    command: Literal["takster"] = "takster"
+    aar: int = Field(ge=2000, le=2100, description="The year the takster are for.")
+    godkendelse: list[Oere] = Field(min_length=1, max_length=20, description="Godkendelsestakst per size category, in øre (bek § 28 stk 3).")
+    tilsyn: list[Oere] = Field(min_length=1, max_length=20, description="Annual tilsynstakst per size category, in øre (bek § 28 stk 5).")
+    vaesentlig_aendring: list[Oere] = Field(min_length=1, max_length=20, description="Takst for a significant change per size category, in øre (bek § 28 stk 4).")
+    godkendelse_66_7: Oere | None = Field(default=None, description="Special godkendelsestakst for SEL § 66 stk 1 nr 7 offers (bek § 29 stk 3), in øre.")
+    tilsyn_66_7: Oere | None = Field(default=None, description="Special annual tilsynstakst for SEL § 66 stk 1 nr 7 offers (bek § 29 stk 3), in øre.")
+    godkendelse_kapitel2: Oere | None = Field(default=None, description="Godkendelsestakst for chapter-2 parties (bek § 30 stk 2), in øre.")
+    tilsyn_kapitel2: Oere | None = Field(default=None, description="Annual tilsynstakst for chapter-2 parties (bek § 30 stk 4), in øre.")
+    begrundelse: Text | None = None
+
+
+class ObjektivFinansieringCommand(AuthorityCommand):
+    """The year's objektive finansieringsandel (bek § 27): the total in integer øre and each kommune's
+    number of 0-17-year-olds, by which the total is split (§ 27 stk 2). A second one for the same year is a
+    correction: give supersedes (#n) and a correction_reason.
+
+    Example: ledger objektiv-finansiering Nord --date 2023-12-15 --aar 2024 --samlet-beloeb-oere 4200000000
+    --kommune Aalborg=41000 --kommune Hjørring=12500 --kommune Thisted=8600
+    """
+
+    NAME: ClassVar[str] = "objektiv-finansiering"
+    HANDLER: ClassVar[str] = "fastsaet_objektiv_finansiering"
+    SUMMARY: ClassVar[str] = "Objektiv finansieringsandel fastsat for a year (bek § 27)"
+    command: Literal["objektiv-finansiering"] = "objektiv-finansiering"
+    aar: int = Field(ge=2000, le=2100, description="The year the andel is for.")
+    samlet_beloeb_oere: Oere = Field(description="The total to split between the kommuner, in øre.")
+    kommuner: dict[Short, Annotated[int, Field(ge=0, le=10**8)]] = Field(min_length=1, max_length=200, description="Each kommune's number of 0-17-year-olds (KOMMUNE=ANTAL).")
+    begrundelse: Text | None = None
+
+
 OFFER_COMMANDS: tuple[type[Command], ...] = (
     Ansoegning,
     Godkendelse,
@@ -789,7 +840,11 @@ OFFER_COMMANDS: tuple[type[Command], ...] = (
     AendringAfgoerelse,
     Annullering,
 )
-AUTHORITY_COMMANDS: tuple[type[AuthorityCommand], ...] = (IndtaegtAndreOpgaverCommand,)
+AUTHORITY_COMMANDS: tuple[type[AuthorityCommand], ...] = (
+    IndtaegtAndreOpgaverCommand,
+    TaksterCommand,
+    ObjektivFinansieringCommand,
+)
 ALL_COMMANDS: tuple[type[BaseCommand], ...] = (*OFFER_COMMANDS, *AUTHORITY_COMMANDS)
 COMMANDS: dict[str, type[BaseCommand]] = {cls.NAME: cls for cls in ALL_COMMANDS}
 

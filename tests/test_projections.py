@@ -161,15 +161,19 @@ def lawful(steps: list[tuple[str, str, int, int]]) -> list[dict[str, Any]]:
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(steps=actions, cuts=st.lists(st.integers(1, 30), max_size=5), read_batch=st.integers(1, 7))
-def test_any_history_in_any_batch_split_equals_a_rebuild(steps: list[Any], cuts: list[int], read_batch: int) -> None:
+@given(
+    steps=actions, cuts=st.lists(st.integers(1, 30), max_size=5), read_batch=st.integers(1, 7), flush_every=st.integers(1, 12)
+)
+def test_any_history_in_any_batch_split_equals_a_rebuild(
+    steps: list[Any], cuts: list[int], read_batch: int, flush_every: int
+) -> None:
     commands = lawful(steps)
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'l.db'}"
         app = Ledger(url, create=True, user="prop")
         try:
-            old = runner_module.READ_BATCH
-            runner_module.READ_BATCH = read_batch
+            old = runner_module.READ_BATCH, runner_module.FLUSH_EVERY
+            runner_module.READ_BATCH, runner_module.FLUSH_EVERY = read_batch, flush_every
             try:
                 start = 0
                 for cut in sorted(set(cuts)) + [len(commands)]:
@@ -178,12 +182,12 @@ def test_any_history_in_any_batch_split_equals_a_rebuild(steps: list[Any], cuts:
                         app.execute([parse_command(c) for c in batch])
                         up_to_date(app)
                     start = max(start, cut)
+                up_to_date(app)
+                incremental = dump(app)
+                ProjectionRunner(app).rebuild()  # from scratch, flushing every few events as well
+                assert dump(app) == incremental
             finally:
-                runner_module.READ_BATCH = old
-            up_to_date(app)
-            incremental = dump(app)
-            ProjectionRunner(app).rebuild()
-            assert dump(app) == incremental
+                runner_module.READ_BATCH, runner_module.FLUSH_EVERY = old
         finally:
             app.close()
             app.engine.dispose()

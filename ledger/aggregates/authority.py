@@ -66,3 +66,105 @@ class Authority(Case):
             beskrivelse=require_text(beskrivelse, "bek § 31", "describe the task (beskrivelse)"),
             note=note, supersedes=supersedes, correction_reason=correction_reason if supersedes else None,
         )
+
+    # -- takster and objektiv finansiering (bek §§ 27-30) -----------------------------------------
+    def live(self, kind: type[ev.AuthorityEvent]) -> list[ev.AuthorityEvent]:
+        """The events of a kind that no later event supersedes, in event order."""
+        superseded = {e.supersedes for e in self.events if e.supersedes is not None}
+        return [e for e in self.events if isinstance(e, kind) and e.originator_version not in superseded]
+
+    def takster_for(self, aar: int) -> ev.TaksterFastsat | None:
+        """The takster in force for a year (the latest correction of them), or None."""
+        found = [e for e in self.live(ev.TaksterFastsat) if isinstance(e, ev.TaksterFastsat) and e.aar == aar]
+        return found[-1] if found else None
+
+    def objektiv_for(self, aar: int) -> ev.ObjektivFinansieringFastsat | None:
+        """The objektive finansieringsandel fixed for a year, or None."""
+        found = [
+            e for e in self.live(ev.ObjektivFinansieringFastsat)
+            if isinstance(e, ev.ObjektivFinansieringFastsat) and e.aar == aar
+        ]
+        return found[-1] if found else None
+
+    def _one_per_year(
+        self, paragraph: str, what: str, current: ev.AuthorityEvent | None, aar: int, supersedes: int | None
+    ) -> None:
+        """A year has one table: a second one must correct the first by naming it (supersedes)."""
+        if supersedes is None:
+            if current is not None:
+                raise RuleViolation(
+                    paragraph,
+                    f"{what} for {aar} are already fixed (#{current.originator_version}); to change them record a "
+                    f"correction with supersedes={current.originator_version} and a correction_reason",
+                )
+            return
+        target = self.event(supersedes)
+        if getattr(target, "aar", None) != aar:
+            raise RuleViolation("rettelse", f"#{supersedes} fixes {what} for {getattr(target, 'aar', '?')}, not for {aar}")
+
+    @staticmethod
+    def _year_rules(rec: Recording, paragraph: str, date: dt.date, aar: int) -> Any:
+        if aar > date.year + 1:
+            raise InvalidInput(f"{paragraph}: takster for {aar} cannot be fixed on {date} (at most for the next year)")
+        return rec.rulebooks.in_force(dt.date(aar, 1, 1))
+
+    def fastsaet_takster(
+        self, rec: Recording, *, date: dt.date, region: Region, aar: int, godkendelse: list[int], tilsyn: list[int],
+        vaesentlig_aendring: list[int], godkendelse_66_7: int | None = None, tilsyn_66_7: int | None = None,
+        godkendelse_kapitel2: int | None = None, tilsyn_kapitel2: int | None = None, begrundelse: str | None = None,
+        note: str | None = None, supersedes: int | None = None, correction_reason: str | None = None,
+    ) -> None:
+        """The year's takster (bek § 28 stk 1-5, § 29 stk 3, § 30), one per size category, in øre."""
+        rules = self._begin(rec, date, supersedes, correction_reason, ev.TaksterFastsat)
+        year_rules = self._year_rules(rec, "bek § 28 stk 1", date, aar)
+        categories = len(year_rules.size_categories)
+        labels = ", ".join(year_rules.size_label(n) for n in range(1, categories + 1))
+        for name, values in (("godkendelse", godkendelse), ("tilsyn", tilsyn), ("vaesentlig_aendring", vaesentlig_aendring)):
+            if len(values) != categories:
+                raise RuleViolation(
+                    "bek § 28 stk 1",
+                    f"{name} needs one takst per size category ({categories}: {labels}), not {len(values)}",
+                )
+        amounts = [*godkendelse, *tilsyn, *vaesentlig_aendring]
+        amounts += [v for v in (godkendelse_66_7, tilsyn_66_7, godkendelse_kapitel2, tilsyn_kapitel2) if v is not None]
+        if any(v < 0 for v in amounts):
+            raise InvalidInput("a takst is not negative (amounts in øre)")
+        self._one_per_year("bek § 28 stk 1", "takster", self.takster_for(aar), aar, supersedes)
+        self._trigger(
+            ev.TaksterFastsat, rec, rules, date,
+            region=region, aar=aar, godkendelse=tuple(godkendelse), tilsyn=tuple(tilsyn),
+            vaesentlig_aendring=tuple(vaesentlig_aendring), godkendelse_66_7=godkendelse_66_7, tilsyn_66_7=tilsyn_66_7,
+            godkendelse_kapitel2=godkendelse_kapitel2, tilsyn_kapitel2=tilsyn_kapitel2, begrundelse=begrundelse,
+            note=note, supersedes=supersedes, correction_reason=correction_reason if supersedes else None,
+        )
+
+    def fastsaet_objektiv_finansiering(
+        self, rec: Recording, *, date: dt.date, region: Region, aar: int, samlet_beloeb_oere: int,
+        kommuner: dict[str, int], begrundelse: str | None = None, note: str | None = None,
+        supersedes: int | None = None, correction_reason: str | None = None,
+    ) -> None:
+        """The year's objektive finansieringsandel (bek § 27) and each kommune's number of 0-17-year-olds."""
+        rules = self._begin(rec, date, supersedes, correction_reason, ev.ObjektivFinansieringFastsat)
+        self._year_rules(rec, "bek § 27", date, aar)
+        if samlet_beloeb_oere < 0:
+            raise InvalidInput("the objektive finansieringsandel is not negative (amount in øre)")
+        cleaned: dict[str, int] = {}
+        for name, antal in kommuner.items():
+            key = require_text(name, "bek § 27 stk 2", "each kommune has a name")
+            if key in cleaned:
+                raise InvalidInput(f"kommune {key!r} is named twice")
+            if antal < 0:
+                raise InvalidInput(f"kommune {key}: the number of 0-17-year-olds is not negative")
+            cleaned[key] = antal
+        if not cleaned or sum(cleaned.values()) == 0:
+            raise RuleViolation(
+                "bek § 27 stk 2",
+                "the andel is charged by each kommune's share of the 0-17-year-olds: name the kommuner and their numbers",
+            )
+        self._one_per_year("bek § 27", "the objektive finansieringsandel", self.objektiv_for(aar), aar, supersedes)
+        self._trigger(
+            ev.ObjektivFinansieringFastsat, rec, rules, date,
+            region=region, aar=aar, samlet_beloeb_oere=samlet_beloeb_oere, kommuner=dict(sorted(cleaned.items())),
+            begrundelse=begrundelse, note=note, supersedes=supersedes,
+            correction_reason=correction_reason if supersedes else None,
+        )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, ClassVar, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 from zoneinfo import ZoneInfo
@@ -50,10 +50,11 @@ class Recording:
     recorded_at: dt.datetime
     recorded_by: str
     rulebooks: Rulebooks
+    today: dt.date = field(init=False)
 
-    @property
-    def today(self) -> dt.date:
-        return self.recorded_at.astimezone(COPENHAGEN).date()
+    def __post_init__(self) -> None:
+        # The ledger's own date in Denmark: no effective date may lie after it.
+        object.__setattr__(self, "today", self.recorded_at.astimezone(COPENHAGEN).date())
 
 
 class Case:

@@ -75,7 +75,9 @@ def report_error(error: BaseException) -> int:
         prefix = f"line {where}: " if where else ""
         click.echo(scrub(f"Error: {prefix}{error}"), err=True)
         return error.exit_code
-    click.echo(scrub(f"Error: internal error ({type(error).__name__}): {error}"), err=True)
+    from ledger.application import cause
+
+    click.echo(scrub(f"Error: internal error ({type(error).__name__}): {cause(error)}"), err=True)
     if os.environ.get("LEDGER_DEBUG"):
         import traceback
 

@@ -30,4 +30,75 @@ class IndtaegtAndreOpgaver(AuthorityEvent):
         return f"Indtægt {self.aar} fra {self.modpart}: {kroner} kr. ({self.beskrivelse})"
 
 
-AUTHORITY_EVENTS: tuple[type[AuthorityEvent], ...] = (IndtaegtAndreOpgaver,)
+def kroner(oere: int) -> str:
+    """Integer øre as Danish kroner: 1234567 -> '12.345,67 kr'."""
+    sign = "-" if oere < 0 else ""
+    whole, cents = divmod(abs(oere), 100)
+    return f"{sign}{whole:,}".replace(",", ".") + f",{cents:02d} kr"
+
+
+class TaksterFastsat(AuthorityEvent):
+    """The Socialtilsyn's takster for one year (bek § 28 stk 1: fixed a year at a time), in øre.
+
+    `godkendelse`, `tilsyn` (the annual takst) and `vaesentlig_aendring` (the special takst for a
+    partial new approval, § 28 stk 4) hold one amount per size category of the rulebook (1-7, 8-24,
+    25-49, 50+ pladser under the 2017 order). The optional special takster are for offers only
+    partly supervised (§ 29 stk 3: SEL § 66 stk 1 nr 7) and for chapter-2 parties (§ 30); they
+    have no size categories."""
+
+    TITLE: ClassVar[str] = "Takster fastsat"
+    PARAGRAPH: ClassVar[str] = "bek § 28; § 29 stk 3; § 30"
+
+    aar: int
+    godkendelse: tuple[int, ...]
+    tilsyn: tuple[int, ...]
+    vaesentlig_aendring: tuple[int, ...]
+    godkendelse_66_7: int | None = None
+    tilsyn_66_7: int | None = None
+    godkendelse_kapitel2: int | None = None
+    tilsyn_kapitel2: int | None = None
+
+    def summary(self) -> str:
+        def row(values: tuple[int, ...]) -> str:
+            return " / ".join(kroner(v) for v in values)
+
+        text = (
+            f"Takster {self.aar}: godkendelse {row(self.godkendelse)}; årlig tilsynstakst {row(self.tilsyn)}; "
+            f"væsentlig ændring {row(self.vaesentlig_aendring)} (størrelseskategori 1-{len(self.tilsyn)})"
+        )
+        special = [
+            (label, value)
+            for label, value in (
+                ("godkendelse SEL § 66 stk 1 nr 7", self.godkendelse_66_7),
+                ("tilsyn SEL § 66 stk 1 nr 7", self.tilsyn_66_7),
+                ("godkendelse kapitel 2", self.godkendelse_kapitel2),
+                ("tilsyn kapitel 2", self.tilsyn_kapitel2),
+            )
+            if value is not None
+        ]
+        if special:
+            text += "; særlige takster: " + ", ".join(f"{label} {kroner(value)}" for label, value in special)
+        return text
+
+
+class ObjektivFinansieringFastsat(AuthorityEvent):
+    """The objektive finansieringsandel for one year (bek § 27): the budgeted cost of approving and
+    supervising foster families, charged to the municipalities of the Socialtilsyn's area by their
+    share of its 0-17-year-olds (§ 27 stk 2). Amounts in øre."""
+
+    TITLE: ClassVar[str] = "Objektiv finansieringsandel fastsat"
+    PARAGRAPH: ClassVar[str] = "bek § 27"
+
+    aar: int
+    samlet_beloeb_oere: int
+    kommuner: dict[str, int]
+
+    def summary(self) -> str:
+        born = sum(self.kommuner.values())
+        return (
+            f"Objektiv finansieringsandel {self.aar}: {kroner(self.samlet_beloeb_oere)} fordelt på "
+            f"{len(self.kommuner)} kommuner efter {born:,} 0-17-årige".replace(",", ".")
+        )
+
+
+AUTHORITY_EVENTS: tuple[type[AuthorityEvent], ...] = (IndtaegtAndreOpgaver, TaksterFastsat, ObjektivFinansieringFastsat)

@@ -57,6 +57,11 @@ class Projection:
 
     def __init__(self, read_case: CaseReader) -> None:
         self.read_case = read_case
+        # True while the projection's tables hold nothing this run did not write (a replay from 0):
+        # nothing needs loading and no old row needs deleting.
+        self.fresh = False
+        # Whether this run already flushed rows (which a later flush must replace).
+        self.written = False
 
     def reset(self) -> None:
         """Forget any cached state (after a rollback or before a rebuild)."""

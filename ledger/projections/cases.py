@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, ClassVar
+from uuid import UUID
 
 import orjson
 import sqlalchemy as sa
@@ -54,26 +55,26 @@ class CasesProjection(Projection):
 
     def __init__(self, read_case: Any) -> None:
         super().__init__(read_case)
-        self.states: dict[str, CaseState] = {}
-        self.dirty: set[str] = set()
+        self.states: dict[UUID, CaseState] = {}
+        self.dirty: set[UUID] = set()
 
     def reset(self) -> None:
         self.states.clear()
         self.dirty.clear()
 
     def load(self, connection: sa.Connection, notifications: Sequence[Notification]) -> None:
-        wanted = sorted({str(n.case_id) for n in notifications} - set(self.states))
-        for part in chunks(wanted):
+        wanted = {n.case_id for n in notifications if isinstance(n.event, OfferEvent)} - set(self.states)
+        for part in chunks(sorted(str(case_id) for case_id in wanted)):
             query = sa.select(case_states.c.offer_id, case_states.c.state).where(case_states.c.offer_id.in_(part))
             for offer_id, data in connection.execute(query):
-                self.states[offer_id] = decode_state(bytes(data))
+                self.states[UUID(offer_id)] = decode_state(bytes(data))
 
     def apply(self, notifications: Sequence[Notification]) -> None:
         for notification in notifications:
             event = notification.event
             if not isinstance(event, OfferEvent):
                 continue
-            offer_id = str(event.originator_id)
+            offer_id = event.originator_id
             if is_correction(event):
                 self.states[offer_id] = fold(self.read_case(event.originator_id, event.originator_version))
             else:
@@ -89,9 +90,10 @@ class CasesProjection(Projection):
 
     def flush(self, connection: sa.Connection) -> None:
         dirty = sorted(self.dirty)
-        for part in chunks(dirty):
-            connection.execute(case_states.delete().where(case_states.c.offer_id.in_(part)))
-        rows = [self._row(offer_id, self.states[offer_id]) for offer_id in dirty if self.states[offer_id].key]
+        if not self.fresh or self.written:
+            for part in chunks([str(offer_id) for offer_id in dirty]):
+                connection.execute(case_states.delete().where(case_states.c.offer_id.in_(part)))
+        rows = [self._row(str(offer_id), self.states[offer_id]) for offer_id in dirty if self.states[offer_id].key]
         if rows:
             connection.execute(case_states.insert(), rows)
         self.dirty.clear()

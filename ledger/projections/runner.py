@@ -160,14 +160,18 @@ class ProjectionRunner:
         pending = 0
         for projection in group:
             projection.reset()
+            projection.written = False
+            projection.fresh = start == 0 and self._empty(projection)
         try:
             while position < head:
                 batch = self.read_after(position, READ_BATCH, stop=head)
                 if not batch:
                     break
-                with self.engine.connect() as connection:
-                    for projection in group:
-                        projection.load(connection, batch)
+                loading = [p for p in group if not p.fresh]
+                if loading:
+                    with self.engine.connect() as connection:
+                        for projection in loading:
+                            projection.load(connection, batch)
                 for projection in group:
                     projection.apply(batch)
                 position = batch[-1].position
@@ -184,6 +188,10 @@ class ProjectionRunner:
             raise
         return committed - start
 
+    def _empty(self, projection: Projection) -> bool:
+        with self.engine.connect() as connection:
+            return all(connection.execute(sa.select(sa.literal(1)).select_from(t).limit(1)).first() is None for t in projection.tables)
+
     def _commit(self, group: list[Projection], expected: int, position: int) -> None:
         with writing(), self.engine.begin() as connection:
             for projection in group:
@@ -197,6 +205,7 @@ class ProjectionRunner:
                         f"projection {projection.name} was advanced by another runner; this batch was not applied"
                     )
                 projection.flush(connection)
+                projection.written = True
 
     def rebuild(self, progress: Progress | None = None) -> int:
         """Drop the projections' tables and replay the whole ledger into them."""

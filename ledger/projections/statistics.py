@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
+from uuid import UUID
 
 import sqlalchemy as sa
 
@@ -138,10 +139,10 @@ class StatisticsProjection(Projection):
 
     def __init__(self, read_case: Any) -> None:
         super().__init__(read_case)
-        self.contexts: dict[str, CaseContext] = {}
-        self.dirty: set[str] = set()
+        self.contexts: dict[UUID, CaseContext] = {}
+        self.dirty: set[UUID] = set()
         self.new_facts: list[dict[str, Any]] = []
-        self.replaced: set[str] = set()
+        self.replaced: set[UUID] = set()
 
     def reset(self) -> None:
         self.contexts.clear()
@@ -150,22 +151,22 @@ class StatisticsProjection(Projection):
         self.replaced.clear()
 
     def load(self, connection: sa.Connection, notifications: Sequence[Notification]) -> None:
-        wanted = sorted({str(n.case_id) for n in notifications} - set(self.contexts))
-        for part in chunks(wanted):
+        wanted = {n.case_id for n in notifications if type(n.event).__name__ in _COUNTED} - set(self.contexts)
+        for part in chunks(sorted(str(case_id) for case_id in wanted)):
             query = sa.select(stat_cases).where(stat_cases.c.offer_id.in_(part))
             for row in connection.execute(query):
-                self.contexts[row.offer_id] = CaseContext(
+                self.contexts[UUID(row.offer_id)] = CaseContext(
                     row.offer_key, row.region, tuple(t for t in row.types.split(",") if t), row.pending_since
                 )
 
     def apply(self, notifications: Sequence[Notification]) -> None:
         for notification in notifications:
             event = notification.event
-            offer_id = str(event.originator_id)
+            offer_id = event.originator_id
             if is_correction(event):
                 facts, context = case_facts(self.read_case(event.originator_id, event.originator_version))
                 self.contexts[offer_id] = context
-                self.new_facts = [f for f in self.new_facts if f["offer_id"] != offer_id]
+                self.new_facts = [f for f in self.new_facts if f["offer_id"] != str(offer_id)]
                 self.replaced.add(offer_id)
                 self.new_facts.extend(self._row(offer_id, f) for f in facts)
                 self.dirty.add(offer_id)
@@ -175,13 +176,14 @@ class StatisticsProjection(Projection):
             context = self.contexts.get(offer_id)
             if context is None:
                 context = self.contexts[offer_id] = CaseContext()
-            self.new_facts.extend(self._row(offer_id, f) for f in event_facts(event, context))
+            key = str(offer_id)
+            self.new_facts.extend(self._row(key, f) for f in event_facts(event, context))
             self.dirty.add(offer_id)
 
     @staticmethod
-    def _row(offer_id: str, fact: Fact) -> dict[str, Any]:
+    def _row(offer_id: UUID | str, fact: Fact) -> dict[str, Any]:
         return {
-            "offer_id": offer_id,
+            "offer_id": str(offer_id),
             "version": fact.version,
             "kind": fact.kind,
             "category": fact.category,
@@ -196,16 +198,17 @@ class StatisticsProjection(Projection):
         return len(self.new_facts) + len(self.dirty)
 
     def flush(self, connection: sa.Connection) -> None:
-        for part in chunks(sorted(self.replaced)):
+        for part in chunks(sorted(str(offer_id) for offer_id in self.replaced)):
             connection.execute(stat_facts.delete().where(stat_facts.c.offer_id.in_(part)))
         if self.new_facts:
             connection.execute(stat_facts.insert(), self.new_facts)
         dirty = sorted(self.dirty)
-        for part in chunks(dirty):
-            connection.execute(stat_cases.delete().where(stat_cases.c.offer_id.in_(part)))
+        if not self.fresh or self.written:
+            for part in chunks([str(offer_id) for offer_id in dirty]):
+                connection.execute(stat_cases.delete().where(stat_cases.c.offer_id.in_(part)))
         rows = [
             {
-                "offer_id": offer_id,
+                "offer_id": str(offer_id),
                 "offer_key": c.offer_key,
                 "region": c.region,
                 "types": ",".join(c.types),
