@@ -52,6 +52,8 @@ DECISIONS: dict[str, str] = {
     "aendring-afgoerelse": "Væsentlig ændring godkendt / afslået",
     "annullering": "Annullering: annul a wrong record (a correction; both stay)",
     "indtaegt-andre-opgaver": "Indtægt fra andre opgaver (bek § 31), for § 18 stk 2 nr 8",
+    "takster": "Takster fastsat for a year (bek §§ 28-30), in øre per size category",
+    "objektiv-finansiering": "Objektiv finansieringsandel fastsat for a year (bek § 27)",
 }
 
 # Everything else: name -> (module, attribute, one-line help).
@@ -66,6 +68,7 @@ TOOLS: dict[str, tuple[str, str, str]] = {
     "portal": ("ledger.console.views", "portal", "The public Tilbudsportal view: show one offer, export the site."),
     "stats": ("ledger.console.views", "stats", "The statistics of bek § 18 stk 2 for a year."),
     "projections": ("ledger.console.views", "projections", "Show, rebuild and follow the read models."),
+    "complaint": ("ledger.console.complaints", "complaint", "Complaints: list them, build the case file for Ankestyrelsen."),
     "verify": ("ledger.console.audit", "verify", "Recompute the hash chain; report the first broken link."),
     "digest": ("ledger.console.audit", "digest", "Print the ledger's head (position and hash) to publish."),
 }

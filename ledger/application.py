@@ -217,6 +217,18 @@ class Ledger(Application[Any]):
         assert isinstance(offer, Offer)
         return offer
 
+    def events_of(self, key: str) -> list[LedgerEvent]:
+        """One offer's events, decoded, without folding them (for the history)."""
+        case_id = Offer.id_for(key)
+        t = self.events_table
+        query = sa.select(t.c.topic, t.c.state).where(t.c.originator_id == case_id).order_by(t.c.originator_version)
+        decode = self.mapper_.decode
+        with self.guarded(), self.engine.connect() as connection:
+            events = [decode(topic, bytes(state)) for topic, state in connection.execute(query)]
+        if not events:
+            raise NotFound(f"offer {key!r} is not in the ledger")
+        return events
+
     def _case_or_new(self, kind: str, key: str) -> Case:
         if kind == "authority":
             return self.authority(key)

@@ -38,6 +38,9 @@ STATUS_LABELS = {
 _WITHDRAWING_ANKE = {"aendret", "ophaevet", "hjemvist"}
 
 
+_HANDLERS: dict[type, str] = {}
+
+
 def iso(value: dt.date | str | None) -> str | None:
     if value is None or isinstance(value, str):
         return value
@@ -85,22 +88,30 @@ class CaseState:
         # Which event created each local reference, and which events lean on which.
         self.created_by: dict[str, int] = {}
         self.used_by: dict[str, list[int]] = {}
+        # Which phase governs each day asked about; emptied whenever a fact is added.
+        self._phase_cache: dict[str, dict[str, Any] | None] = {}
 
     # -- serialisation ------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
-        return dict(self.__dict__)
+        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CaseState:
         state = cls.__new__(cls)
         state.__dict__.update(data)
+        state._phase_cache = {}
         return state
 
     # -- folding ------------------------------------------------------------------------
     def apply(self, event: LedgerEvent) -> None:
         """Record an event's facts. No checks: the command that emitted it did them."""
         self.version = event.originator_version
-        handler = getattr(self, "_on_" + type(event).__name__, None)
+        self._phase_cache.clear()
+        kind = type(event)
+        name = _HANDLERS.get(kind)
+        if name is None:
+            name = _HANDLERS[kind] = "_on_" + kind.__name__
+        handler = getattr(self, name, None)
         date = event.effective_date.isoformat()
         if event.DECISION:
             self.decisions[str(event.originator_version)] = {
@@ -491,6 +502,8 @@ class CaseState:
         """The latest phase fact in effect on a date (by effective date, then event number)."""
         day = iso(on)
         assert day is not None
+        if day in self._phase_cache:
+            return self._phase_cache[day]
         best: tuple[str, int] | None = None
         chosen = None
         for phase in self.phases:
@@ -500,6 +513,7 @@ class CaseState:
             rank = (start, phase["version"])
             if best is None or rank > best:
                 best, chosen = rank, phase
+        self._phase_cache[day] = chosen
         return chosen
 
     def current_approval(self, on: dt.date | str) -> dict[str, Any] | None:
@@ -510,11 +524,15 @@ class CaseState:
         return self.current_approval(on) is not None
 
     def status_on(self, on: dt.date | str) -> str:
-        phase = self.governing_phase(on)
+        day = iso(on)
+        assert day is not None
+        phase = self.governing_phase(day)
         if phase is None:
             return "ikke_ansoegt"
         if phase["kind"] == "godkendt":
-            return "godkendt_med_vilkaar" if self.active_vilkaar_on(on) else "godkendt"
+            version = phase["version"]
+            live = any(self._vilkaar_live(item, day, version) for item in self.vilkaar.values())
+            return "godkendt_med_vilkaar" if live else "godkendt"
         return str(phase["kind"])
 
     def _vilkaar_live(self, item: dict[str, Any], day: str, approval_version: int) -> bool:
@@ -643,6 +661,11 @@ class CaseState:
         return None
 
     def flags_on(self, on: dt.date | str) -> list[str]:
+        day = iso(on)
+        assert day is not None
+        if self.current_approval(day) is None:
+            return []  # every flag belongs to an approval in force
+        on = day
         flags = []
         if self.active_fravigelser_on(on):
             flags.append("fravigelse")

@@ -99,8 +99,7 @@ def history(offer: str, as_of: str | None, known_at: str | None, db: str, fmt: s
     day = parse_day(as_of)
     moment = parse_moment(known_at)
     app = open_ledger(db)
-    case = app.case(offer)
-    entries = history_entries(case.events, as_of=day, known_at=moment)
+    entries = history_entries(app.events_of(offer), as_of=day, known_at=moment)
     header = ", ".join(
         part for part in (f"as of {day}" if day else "", f"known at {local_time(moment)}" if moment else "") if part
     )

@@ -256,7 +256,8 @@ class DialogIndledt(OfferEvent):
 
     def summary(self) -> str:
         frist = f", svarfrist {self.svarfrist}" if self.svarfrist else ""
-        return f"Dialog {self.dialog} ({self.form}) om: " + "; ".join(self.forhold) + frist
+        form = {"moede": "møde", "skriftlig": "skriftlig", "partshoering": "partshøring"}[self.form]
+        return f"Dialog {self.dialog} ({form}) om: " + "; ".join(self.forhold) + frist
 
 
 class DialogSvarModtaget(OfferEvent):

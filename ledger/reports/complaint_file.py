@@ -702,6 +702,7 @@ def _blocks(data: Mapping[str, Any]) -> list[Block]:
         ("Pladser", str(offer["pladser"]) if offer["pladser"] is not None else "-"),
         ("Ejerform", offer["ejerform_tekst"] or "-"),
         ("Koncern", offer["koncern"] or "-"),
+        ("Region (Socialtilsyn)", f"Socialtilsyn {offer['region']}" if offer["region"] else "-"),
         *[(f"Adresse ({a['id']} {a['navn']})", a["adresse"]) for a in offer["afdelinger"]],
         ("Myndighed", f"{parties['myndighed']['navn']} ({parties['myndighed']['rolle']})"),
         ("Klageinstans", parties["klageinstans"]),
@@ -853,6 +854,7 @@ def _blocks(data: Mapping[str, Any]) -> list[Block]:
 
     # Chronology.
     chronology = data["kronologi"]
+    out.append(("pagebreak",))
     out.append(("h2", f"Akt {chronology['akt']}. Sagens fulde kronologi"))
     out.append(("p", "Alle sagens hændelser efter virkningsdato. Rettelser står ved det, de retter; "
                      "både det rettede og rettelsen bevares."))
@@ -874,7 +876,7 @@ def _blocks(data: Mapping[str, Any]) -> list[Block]:
         rows.append([str(e["number"]), e["effective_date"], e["recorded_at"], e["recorded_by"], e["event"], summary,
                      f"{e['paragraph']} ({e['rulebook']})"])
     out.append(("table", ["#", "Virkningsdato", "Registreret", "Af", "Hændelse", "Resumé", "Hjemmel"], rows,
-                [8, 19, 25, 16, 26, 66, 30]))
+                [7, 20, 31, 15, 26, 61, 30]))
     return out
 
 
@@ -904,6 +906,8 @@ def render_markdown(data: Mapping[str, Any]) -> str:
             lines += [f"- **{k}:** {_md_cell(v)}" for k, v in block[1]] + [""]
         elif kind == "list":
             lines += [f"- {_md_cell(item)}" for item in block[1]] + [""]
+        elif kind == "pagebreak":
+            continue
         elif kind == "table":
             headers, rows = block[1], block[2]
             lines.append("| " + " | ".join(headers) + " |")
@@ -968,7 +972,9 @@ def render_pdf(data: Mapping[str, Any], created: dt.datetime) -> bytes | None:
     width = pdf.epw
     for block in _blocks(data):
         kind = block[0]
-        if kind == "title":
+        if kind == "pagebreak":
+            pdf.add_page()
+        elif kind == "title":
             pdf.set_font("Helvetica", "B", 15)
             pdf.multi_cell(width, 7, latin1(block[1]), new_x="LMARGIN", new_y="NEXT")
             pdf.ln(2)

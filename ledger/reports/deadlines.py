@@ -94,7 +94,7 @@ def offer_deadlines(state: CaseState, on: dt.date, rulebooks: Rulebooks) -> list
         for year in (on.year - 1, on.year - 2):
             if year >= rulebooks.earliest.year and approved_during(state, year) and str(year) not in state.aarsrapporter:
                 add(month_day(rules.aarsrapport_due, year + 1), "aarsrapport", f"Årsrapport for {year}", "bek § 17 stk 3", str(year))
-    _complaints(state, rules, add)
+    _complaints(state, rulebooks, add)
     _notifications(state, on, add)
     return found
 
@@ -134,9 +134,10 @@ def _budgets(state: CaseState, on: dt.date, rules: Rulebook, approved: bool, add
             add(due, "koncernnote", f"Koncernnote for {budget_year} mangler", "bek § 15 stk 2", str(budget_year))
 
 
-def _complaints(state: CaseState, rules: Rulebook, add: Any) -> None:
+def _complaints(state: CaseState, rulebooks: Rulebooks, add: Any) -> None:
     for ref, c in state.complaints.items():
         received = dt.date.fromisoformat(c["received"])
+        rules = rulebooks.in_force(received)  # the deadlines of the rules the complaint came under
         if c["genvurderet"] is None:
             due = received + dt.timedelta(weeks=rules.reconsideration_weeks)
             add(due, "klage", f"Klage {ref}: genvurdering af afgørelse #{c['decision']}", "side: Klagevejledning", ref)
