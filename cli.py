@@ -68,6 +68,9 @@ TOOLS: dict[str, tuple[str, str, str]] = {
     "portal": ("ledger.console.views", "portal", "The public Tilbudsportal view: show one offer, export the site."),
     "stats": ("ledger.console.views", "stats", "The statistics of bek § 18 stk 2 for a year."),
     "projections": ("ledger.console.views", "projections", "Show, rebuild and follow the read models."),
+    "fees": ("ledger.console.economy", "fees", "Takster and fees of a year per offer and region (bek §§ 27-29)."),
+    "takster": ("ledger.console.economy", "takster", "Takster: record a year's table, or load a file of them."),
+    "quality": ("ledger.console.economy", "quality", "The spindelvæv: theme values of the last two tilsyn (never public)."),
     "complaint": ("ledger.console.complaints", "complaint", "Complaints: list them, build the case file for Ankestyrelsen."),
     "verify": ("ledger.console.audit", "verify", "Recompute the hash chain; report the first broken link."),
     "digest": ("ledger.console.audit", "digest", "Print the ledger's head (position and hash) to publish."),
@@ -78,25 +81,27 @@ class LedgerGroup(click.Group):
     """Lists every command without importing them; imports one only when it runs."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return list(DECISIONS) + list(TOOLS)
+        return list(DECISIONS) + [name for name in TOOLS if name not in DECISIONS]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name in DECISIONS:
-            from ledger.console.decisions import decision_command
-
-            return decision_command(cmd_name)
+        # A tool may share a decision's name (`takster` records a table and also `load`s a file
+        # of them); the tool then hands plain use on to the decision.
         if cmd_name in TOOLS:
             module_name, attribute, _ = TOOLS[cmd_name]
             module = __import__(module_name, fromlist=[attribute])
             command: click.Command = getattr(module, attribute)
             return command
+        if cmd_name in DECISIONS:
+            from ledger.console.decisions import decision_command
+
+            return decision_command(cmd_name)
         return None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         with formatter.section("Reading, reports and tools"):
             formatter.write_dl([(name, help_) for name, (_, _, help_) in TOOLS.items()])
         with formatter.section("Decisions and records (same fields as the JSON lines of `ledger submit`)"):
-            formatter.write_dl(list(DECISIONS.items()))
+            formatter.write_dl([(name, help_) for name, help_ in DECISIONS.items() if name not in TOOLS])
 
 
 @click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})

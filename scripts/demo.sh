@@ -16,6 +16,7 @@ show() { printf '\n$ ledger %s\n' "$*"; ledger "$@"; }
 
 section "A new ledger, and a realistic sample of cases (scripts/demo/cases.jsonl)"
 show init
+show takster load scripts/demo/takster.json
 show submit scripts/demo/cases.jsonl
 
 section "One decision at a terminal: a visit to Engly"
@@ -54,9 +55,23 @@ show deadlines --as-of 2025-01-01 --within 45
 section "The § 18 statistics for 2025"
 show stats 2025
 
+section "Takster and fees for 2025 (bek §§ 27-29)"
+show fees 2025 --region Nord
+
+section "The spindelvæv of Lærkely's latest assessment (never public)"
+show quality T-1001 --chart "$OUT/spindelvaev-T-1001.png"
+
 section "The Tilbudsportal view"
 show portal show T-1001 --as-of 2025-04-20
 show portal export --out "$OUT/portal" --as-of 2025-04-20
+
+section "The complaint file for Ankestyrelsen"
+show complaint file T-1004/K1 --out "$OUT/klagesag"
+
+section "Tamper evidence: verify the chain, publish the digest"
+show verify
+DIGEST=$(ledger digest 2>/dev/null)
+show verify --digest "$DIGEST"
 
 section "The projections against the ledger's head"
 show projections status

@@ -85,6 +85,8 @@ class CaseState:
         self.withdrawn: dict[str, str] = {}
         self.notified: dict[str, list[str]] = {}
         self.aendringer: dict[str, dict[str, Any]] = {}
+        # What the size category is computed from, as it changed (bek § 28): by date and event.
+        self.capacity_changes: list[dict[str, Any]] = []
         # Which event created each local reference, and which events lean on which.
         self.created_by: dict[str, int] = {}
         self.used_by: dict[str, list[int]] = {}
@@ -162,10 +164,23 @@ class CaseState:
         if self.first_applied is None or date < self.first_applied:
             self.first_applied = date
         self.phases.append({"kind": "ansoegt", "start": date, "decided": date, "version": e.originator_version})
+        self.capacity_changes.append(
+            {
+                "from": date,
+                "version": e.originator_version,
+                "kind": "ansoegning",
+                "pladser": e.pladser,
+                "forventede_borgere": e.forventede_borgere,
+                "tilbudstyper": [t.value for t in e.tilbudstyper],
+            }
+        )
 
     def _on_Godkendt(self, e: ev.Godkendt, date: str) -> None:
         if e.pladser is not None:
             self.profile["pladser"] = e.pladser
+            self.capacity_changes.append(
+                {"from": date, "version": e.originator_version, "kind": "pladser", "pladser": e.pladser}
+            )
         self.phases.append({"kind": "godkendt", "start": date, "decided": date, "version": e.originator_version})
         for v in e.vilkaar:
             self._add_vilkaar(v, e.originator_version, date, source="godkendelse")
@@ -362,7 +377,11 @@ class CaseState:
             }
         )
         self.quality.sort(key=lambda q: (q["date"], q["version"]))
-        del self.quality[:-2]
+        # Keep what the views need: the last two at tilsyn (the spindelvæv compares them) and the
+        # last at godkendelse.
+        at_tilsyn = [q for q in self.quality if q["anledning"] == "tilsyn"][-2:]
+        at_approval = [q for q in self.quality if q["anledning"] == "godkendelse"][-1:]
+        self.quality = sorted(at_approval + at_tilsyn, key=lambda q: (q["date"], q["version"]))
 
     def _on_OekonomiskVurdering(self, e: ev.OekonomiskVurdering, date: str) -> None:
         self.economy = {"date": date, "konklusioner": dict(e.konklusioner), "kontroller": dict(e.kontroller)}
@@ -456,6 +475,16 @@ class CaseState:
         if item is None:
             return
         item.update(decided=date, approved=True)
+        self.capacity_changes.append(
+            {
+                "from": date,
+                "version": e.originator_version,
+                "kind": "aendring",
+                "pladser": item["pladser"],
+                "forventede_borgere": item["forventede_borgere"],
+                "tilbudstyper": list(item["tilbudstyper"]),
+            }
+        )
         if item["pladser"] is not None:
             self.profile["pladser"] = item["pladser"]
         if item["forventede_borgere"] is not None:

@@ -8,6 +8,7 @@ singular name). Structured values use a short syntax: --afdeling "NAVN|ADRESSE",
 
 from __future__ import annotations
 
+import inspect
 import types
 import typing
 from typing import Any, Literal, Union, get_args, get_origin
@@ -190,7 +191,7 @@ def _metavar(core: Any) -> str:
 
 
 def _docstring(model: type[BaseCommand]) -> str:
-    text = (model.__doc__ or model.SUMMARY).strip()
+    text = inspect.cleandoc(model.__doc__ or model.SUMMARY)
     # click rewraps paragraphs; keep the example on its own, unwrapped.
     head, sep, example = text.partition("Example:")
     if not sep:

@@ -100,8 +100,9 @@ def stats(year: int, region: str | None, db: str, fmt: str) -> None:
 
         ledger stats 2024 --format md
     """
+    from ledger.console.economy import fees_summary_for
     from ledger.events.vocab import Region
-    from ledger.reports.stats import compute, render
+    from ledger.reports.stats import add_fees, compute, render
 
     if not 2000 <= year <= 2100:
         raise InvalidInput(f"year {year} is outside 2000-2100")
@@ -111,6 +112,7 @@ def stats(year: int, region: str | None, db: str, fmt: str) -> None:
     position = runner.positions()["statistics"]
     with runner.engine.connect() as connection:
         report = compute(connection, year, region_code, position, chain_hash_at(app, connection, position))
+    add_fees(report, fees_summary_for(app, year, region_code))
     click.echo(render(report, fmt), nl=False)
 
 

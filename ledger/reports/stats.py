@@ -112,9 +112,35 @@ def compute(connection: sa.Connection, year: int, region: str | None, position: 
         "aar": year,
         "region": region or "alle",
         "beregnet_fra": {"position": position, "ledger_hash": ledger_hash},
-        "note_7": "Tilsynstakster og objektive finansieringsandele (nr 7): se `ledger fees`",
         "regioner": blocks,
     }
+
+
+FEES = "7_takster_og_objektive_finansieringsandele"
+
+
+def add_fees(report: dict[str, Any], summary: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Item 7 from `ledger.fees.fees_summary` (øre per region, and in total)."""
+    blocks = report["regioner"]
+    totals: dict[str, Any] = {}
+    for name, block in blocks.items():
+        if name == TOTAL:
+            continue
+        fees = summary.get(name, {})
+        item = {key: value for key, value in fees.items() if isinstance(value, int) and not isinstance(value, bool)}
+        item["takster_fastsat"] = "ja" if fees.get("takster_fastsat") else "nej"
+        item["objektiv_andel_fastsat"] = "ja" if fees.get("objektiv_fastsat") else "nej"
+        item["tilbud_uden_takster"] = len(fees.get("takster_mangler_for", []))
+        block[FEES] = item
+        for key, value in item.items():
+            if isinstance(value, int):
+                totals[key] = totals.get(key, 0) + value
+    if TOTAL in blocks:
+        blocks[TOTAL][FEES] = totals
+    # Keep the items in the order of bek § 18 stk 2.
+    for name, block in blocks.items():
+        blocks[name] = {key: block[key] for key, _ in ITEMS if key in block}
+    return report
 
 
 ITEMS = [
@@ -124,6 +150,7 @@ ITEMS = [
     ("4_paabud", "4. Påbud"),
     ("5_tilbagekaldte_godkendelser", "5. Tilbagekaldte godkendelser"),
     ("6_sagsbehandlingstider", "6. Sagsbehandlingstider (ansøgning → afgørelse, dage)"),
+    ("7_takster_og_objektive_finansieringsandele", "7. Tilsynstakster og objektive finansieringsandele (øre)"),
     ("8_indtaegter_andre_opgaver", "8. Indtægter fra andre opgaver (øre)"),
 ]
 
@@ -133,7 +160,7 @@ def flatten(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
     rows = []
     for region, block in report["regioner"].items():
         for key, _title in ITEMS:
-            for name, value in block[key].items():
+            for name, value in block.get(key, {}).items():
                 if isinstance(value, dict):
                     for category, number in value.items():
                         rows.append((region, key, f"{name}:{category}", _fmt(number)))
@@ -174,6 +201,8 @@ def _text(report: dict[str, Any], stamp: str) -> str:
     for region, block in report["regioner"].items():
         lines.append(f"== {region} ==")
         for key, title in ITEMS:
+            if key not in block:
+                continue
             lines.append(f"  {title}")
             for name, value in block[key].items():
                 if isinstance(value, dict):
@@ -182,7 +211,6 @@ def _text(report: dict[str, Any], stamp: str) -> str:
                 else:
                     lines.append(f"    {name:<47} {_fmt(value) or '-'}")
         lines.append("")
-    lines.append(report["note_7"])
     return "\n".join(lines) + "\n"
 
 
@@ -190,10 +218,12 @@ def _markdown(report: dict[str, Any], stamp: str) -> str:
     regions = list(report["regioner"])
     lines = [f"# Statistik efter bek § 18 stk 2 for {report['aar']}", "", f"_Beregnet fra {stamp}._", ""]
     for key, title in ITEMS:
+        if not any(key in report["regioner"][region] for region in regions):
+            continue
         lines += [f"## {title}", "", "| | " + " | ".join(regions) + " |", "|---|" + "---:|" * len(regions)]
         names: list[str] = []
         for region in regions:
-            for name, value in report["regioner"][region][key].items():
+            for name, value in report["regioner"][region].get(key, {}).items():
                 if isinstance(value, dict):
                     names += [f"{name}:{c}" for c in value if f"{name}:{c}" not in names]
                 elif name not in names:
@@ -201,7 +231,7 @@ def _markdown(report: dict[str, Any], stamp: str) -> str:
         for name in names:
             cells = []
             for region in regions:
-                block = report["regioner"][region][key]
+                block = report["regioner"][region].get(key, {})
                 if ":" in name:
                     group, category = name.split(":", 1)
                     cells.append(_fmt(block.get(group, {}).get(category, 0)))
@@ -210,5 +240,4 @@ def _markdown(report: dict[str, Any], stamp: str) -> str:
             shown = _category(name.split(":", 1)[1]) if ":" in name else name
             lines.append(f"| {shown} | " + " | ".join(cells) + " |")
         lines.append("")
-    lines.append(report["note_7"])
     return "\n".join(lines) + "\n"
