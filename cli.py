@@ -54,6 +54,9 @@ DECISIONS: dict[str, str] = {
     "indtaegt-andre-opgaver": "Indtægt fra andre opgaver (bek § 31), for § 18 stk 2 nr 8",
     "takster": "Takster fastsat for a year (bek §§ 28-30), in øre per size category",
     "objektiv-finansiering": "Objektiv finansieringsandel fastsat for a year (bek § 27)",
+    "tilsynsrapport-tekst": "Årsrapportens tekster: generelle overvejelser og fokuspunkter (bek § 18 stk 3-4)",
+    "tilsynsrapport-afgivet": "Årsrapporten afgivet og offentliggjort (bek § 18 stk 5)",
+    "koncern": "Koncern registreret with its head address (bek § 3)",
 }
 
 # Everything else: name -> (module, attribute, one-line help).

@@ -23,8 +23,10 @@ from eventsourcing.utils import Environment
 
 from ledger.aggregates.authority import Authority
 from ledger.aggregates.base import Case, Recording
+from ledger.aggregates.koncern import Koncern
 from ledger.aggregates.offer import Offer
 from ledger.commands import BaseCommand
+from ledger.coordination import context_for, follow_up
 from ledger.errors import ConcurrencyConflict, InvalidInput, LedgerError, NotFound, StoreUnavailable
 from ledger.events.base import LedgerEvent
 from ledger.rulebook import Rulebooks, load_rulebooks
@@ -232,10 +234,23 @@ class Ledger(Application[Any]):
     def _case_or_new(self, kind: str, key: str) -> Case:
         if kind == "authority":
             return self.authority(key)
+        if kind == "koncern":
+            return self.koncern(key)
         try:
             return self.case(key)
         except NotFound:
             return Offer(Offer.id_for(key))
+
+    def koncern(self, name: str) -> Koncern:
+        """A koncern's case (empty until something is recorded)."""
+        aggregate_id = Koncern.id_for(name)
+        with self.guarded():
+            try:
+                found = self.repository.get(aggregate_id, projector_func=Koncern.project)
+            except AggregateNotFoundError:
+                return Koncern(aggregate_id)
+        assert isinstance(found, Koncern)
+        return found
 
     def authority(self, region: str) -> Authority:
         """A Socialtilsyn's own case (empty until something is recorded)."""
@@ -279,7 +294,14 @@ class Ledger(Application[Any]):
             offer = cases[key] = self._case_or_new(*key)
         rec = Recording(recorded_at=moment, recorded_by=command.by or by or self.user, rulebooks=self.rulebooks)
         before = len(offer.pending_events)
-        kwargs = command.handler_kwargs()
+
+        def load(kind: str, name: str) -> Case:
+            found = cases.get((kind, name))
+            if found is None:
+                found = cases[(kind, name)] = self._case_or_new(kind, name)
+            return found
+
+        kwargs = command.handler_kwargs() | context_for(offer, command.HANDLER, load)
         handler = getattr(offer, command.HANDLER)
         try:
             handler(rec, **kwargs)
@@ -287,7 +309,9 @@ class Ledger(Application[Any]):
             if isinstance(error, LedgerError):
                 raise
             raise InvalidInput(f"{command.NAME}: {error}") from None
-        return Receipt(offer=command.case_key(), events=list(offer.pending_events[before:]))
+        made = list(offer.pending_events[before:])
+        follow_up(offer, made, load, rec)
+        return Receipt(offer=command.case_key(), events=made)
 
     def store(self, cases: Sequence[Any]) -> None:
         with self.guarded():

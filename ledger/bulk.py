@@ -21,8 +21,10 @@ import sqlalchemy as sa
 
 from ledger.aggregates.authority import Authority
 from ledger.aggregates.base import Case, Recording
+from ledger.aggregates.koncern import Koncern
 from ledger.aggregates.offer import Offer
 from ledger.commands import BaseCommand
+from ledger.coordination import context_for, follow_up
 from ledger.errors import LedgerError
 from ledger.events.base import LedgerEvent
 from ledger.store.chain import GENESIS, case_hash, ledger_hash
@@ -70,7 +72,7 @@ class BulkImporter:
             t = self.table
             with self.app.engine.connect() as connection:
                 self.known_cases = set(connection.execute(sa.select(t.c.originator_id).where(t.c.originator_version == 1)).scalars())
-        cls = Offer if kind == "offer" else Authority
+        cls: type[Any] = {"offer": Offer, "authority": Authority, "koncern": Koncern}[kind]
         case_id = cls.id_for(key)
         return None if case_id in self.known_cases else cls(case_id)
 
@@ -95,12 +97,23 @@ class BulkImporter:
             case = self._with_history(kind, key, case)
         rec = Recording(recorded_at=recorded_at or self.app.clock(), recorded_by=by or self.by, rulebooks=self.app.rulebooks)
         before = len(case.pending_events)
-        getattr(case, handler)(rec, **kwargs)
+        getattr(case, handler)(rec, **(kwargs | context_for(case, handler, self.case)))
         made = list(case.pending_events[before:])
         self.pending.extend(made)
+        self.pending.extend(self._touched(case, made, rec))
         if len(self.pending) >= self.flush_every:
             self.flush()
         return made
+
+    def _touched(self, case: Case, made: list[LedgerEvent], rec: Recording) -> list[LedgerEvent]:
+        """Events other cases record because of these (a koncern's record of its approvals)."""
+        name = case.state.profile.get("koncern") if isinstance(case, Offer) else None
+        if not name:
+            return []
+        koncern = self.case("koncern", name)
+        before = len(koncern.pending_events)
+        follow_up(case, made, self.case, rec)
+        return list(koncern.pending_events[before:])
 
     def _with_history(self, kind: str, key: str, case: Case) -> Case:
         """Corrections need the case's whole history: store what is pending and reload it."""

@@ -840,12 +840,71 @@ OFFER_COMMANDS: tuple[type[Command], ...] = (
     AendringAfgoerelse,
     Annullering,
 )
+class TilsynsrapportTekstCommand(AuthorityCommand):
+    """A text of Socialtilsynet's own annual report: its general considerations on the offers' quality
+    (afsnit generelle_overvejelser, bek § 18 stk 3) or a chosen focus point (afsnit fokuspunkt, stk 4).
+
+    Example: ledger tilsynsrapport-tekst Nord --date 2026-05-20 --aar 2025 --afsnit generelle_overvejelser
+    --overskrift "Kvaliteten i tilbuddene" --tekst "Kvaliteten er generelt god ..."
+    """
+
+    NAME: ClassVar[str] = "tilsynsrapport-tekst"
+    HANDLER: ClassVar[str] = "tilsynsrapport_tekst"
+    SUMMARY: ClassVar[str] = "Årsrapportens tekster: generelle overvejelser og fokuspunkter (bek § 18 stk 3-4)"
+    command: Literal["tilsynsrapport-tekst"] = "tilsynsrapport-tekst"
+    aar: int = Field(ge=2000, le=2100)
+    afsnit: Literal["generelle_overvejelser", "fokuspunkt"]
+    overskrift: Short
+    tekst: Text
+
+
+class TilsynsrapportAfgivetCommand(AuthorityCommand):
+    """The year's annual report sent to Socialstyrelsen's audit function and the framework-agreement
+    secretariat and published (bek § 18 stk 5: by 1 July the year after), with the ledger digest it was
+    made from (as `ledger annual-report` prints it).
+
+    Example: ledger tilsynsrapport-afgivet Nord --date 2026-06-20 --aar 2025 --digest ledger-digest:v1:1204:3f1c...
+    """
+
+    NAME: ClassVar[str] = "tilsynsrapport-afgivet"
+    HANDLER: ClassVar[str] = "tilsynsrapport_afgivet"
+    SUMMARY: ClassVar[str] = "Årsrapporten afgivet og offentliggjort (bek § 18 stk 5)"
+    command: Literal["tilsynsrapport-afgivet"] = "tilsynsrapport-afgivet"
+    aar: int = Field(ge=2000, le=2100)
+    digest: Short
+
+
+class KoncernCommand(BaseCommand):
+    """Register a koncern (or koncern-like construction) and its head address (bek § 3): when offers of
+    one koncern are approved by different Socialtilsyn, its applications are handled by the Socialtilsyn
+    of the region of its head address. A new head address is a correction (supersedes).
+
+    Example: ledger koncern "Lærkely Gruppen ApS" --date 2024-01-02 --navn "Lærkely Gruppen ApS"
+    --hovedadresse "Lærkevej 1, 9000 Aalborg" --region Nord
+    """
+
+    NAME: ClassVar[str] = "koncern"
+    HANDLER: ClassVar[str] = "registrer"
+    SUMMARY: ClassVar[str] = "Koncern registreret with its head address (bek § 3)"
+    CASE: ClassVar[str] = "koncern"
+    command: Literal["koncern"] = "koncern"
+    koncern: Short = Field(description="The koncern's name as the offers give it (their koncern field).")
+    navn: Short
+    hovedadresse: Short
+    region: Region = Field(description="The region of the head address: its Socialtilsyn handles the koncern's applications.")
+
+    def case_key(self) -> str:
+        return self.koncern
+
+
 AUTHORITY_COMMANDS: tuple[type[AuthorityCommand], ...] = (
     IndtaegtAndreOpgaverCommand,
     TaksterCommand,
     ObjektivFinansieringCommand,
+    TilsynsrapportTekstCommand,
+    TilsynsrapportAfgivetCommand,
 )
-ALL_COMMANDS: tuple[type[BaseCommand], ...] = (*OFFER_COMMANDS, *AUTHORITY_COMMANDS)
+ALL_COMMANDS: tuple[type[BaseCommand], ...] = (*OFFER_COMMANDS, *AUTHORITY_COMMANDS, KoncernCommand)
 COMMANDS: dict[str, type[BaseCommand]] = {cls.NAME: cls for cls in ALL_COMMANDS}
 
 AnyCommand = Annotated[Union[tuple(ALL_COMMANDS)], Field(discriminator="command")]  # type: ignore[valid-type]

@@ -28,6 +28,10 @@ ledger paabud T-1007 --date 2025-05-02 --forhold "Vagtplan" --frist 2025-06-01 -
 printf '\n$ ledger skaerpet-tilsyn T-1001 ... (6 months, no påbud)\n'
 ledger skaerpet-tilsyn T-1001 --date 2025-05-02 --periode-til 2025-11-02 --baggrund kvalitet --straks-begrundelse "Akut risiko" --begrundelse "x" || echo "(exit code $?)"
 
+printf '\n$ ledger godkendelse T-1008 ... (Lærkely Gruppen ApS, head address in Nord, applied to Socialtilsyn Syd)\n'
+ledger godkendelse T-1008 --date 2025-06-02 --begrundelse "Opfylder betingelserne" || echo "(exit code $?)"
+show offers --koncern "Lærkely Gruppen ApS"
+
 section "Approval with vilkår, and a fravigelse that lapses by its period alone"
 show status T-1001 --as-of 2025-03-01
 show status T-1001 --as-of 2025-07-01

@@ -406,3 +406,48 @@ def test_a_refused_akut_forlaengelse_is_an_appealable_decision() -> None:
     events = case.run(akut(bevilget=False, forlaenget_til=None, begrundelse="Tilbuddet er ikke egnet"))
     assert kinds(events) == ["AkutForlaengelseAfslaaet"]
     assert case.offer().state.decisions[str(events[0].version)]["appealable"] is True
+
+
+# -- koncern jurisdiction (bek § 3) -------------------------------------------------------------
+
+def test_an_approval_by_another_socialtilsyn_than_the_koncerns_head_address_is_refused(tmp_path: Any) -> None:
+    from ledger.application import Ledger
+    from ledger.commands import parse_command
+    from ledger.errors import RuleViolation as Refused
+
+    app = Ledger(f"sqlite:///{tmp_path / 'k.db'}", create=True, user="t")
+    run = lambda *cs: app.execute([parse_command(c) for c in cs])  # noqa: E731
+    run({"command": "koncern", "date": "2024-01-02", "koncern": "Gruppen A/S", "navn": "Gruppen A/S",
+         "hovedadresse": "Havnegade 1, 8000 Aarhus", "region": "Midt"})
+    run(ansoegning(offer="K-1", region="Syd", koncern="Gruppen A/S"), godkendelse(offer="K-1"))
+    run(ansoegning(offer="K-2", region="Nord", koncern="Gruppen A/S", date="2024-02-01"))
+    before = app.case("K-2").version
+    with pytest.raises(Refused) as refused:
+        run(godkendelse(offer="K-2", date="2024-04-01"))
+    assert refused.value.paragraph == "bek § 3" and "Socialtilsyn Midt" in str(refused.value)
+    assert app.case("K-2").version == before
+    # The head address's Socialtilsyn may approve an offer of the koncern whatever the others.
+    run(ansoegning(offer="K-3", region="Midt", koncern="Gruppen A/S", date="2024-02-01"), godkendelse(offer="K-3", date="2024-04-01"))
+    assert app.case("K-3").state.status_on("2024-04-01") == "godkendt"
+    # Once no offer of the koncern is approved elsewhere than Nord, Nord may approve K-2.
+    run(dialog(offer="K-1", date="2024-05-01"), ophoer(offer="K-1", date="2024-06-01", virkning_fra="2024-07-01"))
+    run(dialog(offer="K-3", date="2024-05-01"), cmd("lukning", "2024-06-01", offer="K-3", virkning_fra="2024-06-30"))
+    run(godkendelse(offer="K-2", date="2024-07-02"))
+    assert app.case("K-2").state.status_on("2024-07-02") == "godkendt"
+    assert app.koncern("Gruppen A/S").approved_on(dt.date(2024, 7, 2)) == {"K-2": "Nord"}
+    app.close()
+
+
+def test_an_unregistered_koncern_spread_over_two_regions_cannot_be_judged(tmp_path: Any) -> None:
+    from ledger.application import Ledger
+    from ledger.commands import parse_command
+    from ledger.errors import RuleViolation as Refused
+
+    app = Ledger(f"sqlite:///{tmp_path / 'k.db'}", create=True, user="t")
+    run = lambda *cs: app.execute([parse_command(c) for c in cs])  # noqa: E731
+    run(ansoegning(offer="K-1", region="Syd", koncern="Ukendt ApS"), godkendelse(offer="K-1"))
+    run(ansoegning(offer="K-2", region="Syd", koncern="Ukendt ApS"), godkendelse(offer="K-2"))  # same region: fine
+    run(ansoegning(offer="K-3", region="Øst", koncern="Ukendt ApS"))
+    with pytest.raises(Refused, match="register it first"):
+        run(godkendelse(offer="K-3"))
+    app.close()

@@ -168,3 +168,62 @@ class Authority(Case):
             begrundelse=begrundelse, note=note, supersedes=supersedes,
             correction_reason=correction_reason if supersedes else None,
         )
+
+    # -- the Socialtilsyn's own annual report (bek § 18 stk 3-5) --------------------------------
+    def report_texts(self, aar: int) -> list[ev.TilsynsrapportTekst]:
+        """The live texts of a year's report, general considerations first, then focus points."""
+        texts = [e for e in self.live(ev.TilsynsrapportTekst) if isinstance(e, ev.TilsynsrapportTekst) and e.aar == aar]
+        return sorted(texts, key=lambda e: (e.afsnit != "generelle_overvejelser", e.originator_version))
+
+    def report_delivered(self, aar: int) -> ev.TilsynsrapportAfgivet | None:
+        found = [e for e in self.live(ev.TilsynsrapportAfgivet) if isinstance(e, ev.TilsynsrapportAfgivet) and e.aar == aar]
+        return found[-1] if found else None
+
+    def tilsynsrapport_tekst(
+        self, rec: Recording, *, date: dt.date, region: Region, aar: int, afsnit: str, overskrift: str, tekst: str,
+        note: str | None = None, supersedes: int | None = None, correction_reason: str | None = None,
+    ) -> None:
+        """Socialtilsynet's general considerations (bek § 18 stk 3) or a focus point (stk 4) for a year."""
+        rules = self._begin(rec, date, supersedes, correction_reason, ev.TilsynsrapportTekst)
+        if afsnit not in ("generelle_overvejelser", "fokuspunkt"):
+            raise InvalidInput("afsnit is 'generelle_overvejelser' (bek § 18 stk 3) or 'fokuspunkt' (stk 4)")
+        if aar > date.year:
+            raise InvalidInput(f"the report for {aar} cannot be written on {date}")
+        if supersedes is None and afsnit == "generelle_overvejelser" and any(
+            e.afsnit == afsnit for e in self.report_texts(aar)
+        ):
+            current = next(e for e in self.report_texts(aar) if e.afsnit == afsnit)
+            raise RuleViolation(
+                "bek § 18 stk 3",
+                f"the general considerations for {aar} are already recorded (#{current.originator_version}); "
+                f"change them with supersedes={current.originator_version} and a correction_reason",
+            )
+        if self.report_delivered(aar) is not None:
+            raise RuleViolation("bek § 18 stk 5", f"the report for {aar} has been delivered and published; it is not changed afterwards")
+        self._trigger(
+            ev.TilsynsrapportTekst, rec, rules, date,
+            region=region, aar=aar, afsnit=afsnit,
+            overskrift=require_text(overskrift, "bek § 18 stk 3-4", "a section has a heading (overskrift)"),
+            tekst=require_text(tekst, "bek § 18 stk 3-4", "a section has a text (tekst)"),
+            note=note, supersedes=supersedes, correction_reason=correction_reason if supersedes else None,
+        )
+
+    def tilsynsrapport_afgivet(
+        self, rec: Recording, *, date: dt.date, region: Region, aar: int, digest: str, note: str | None = None,
+        supersedes: int | None = None, correction_reason: str | None = None,
+    ) -> None:
+        """The year's report sent and published (bek § 18 stk 5), naming the ledger digest it was made from."""
+        rules = self._begin(rec, date, supersedes, correction_reason, ev.TilsynsrapportAfgivet)
+        if date.year <= aar:
+            raise RuleViolation("bek § 18 stk 5", f"the report for {aar} is delivered after the year ends, not on {date}")
+        if not any(e.afsnit == "generelle_overvejelser" for e in self.report_texts(aar)):
+            raise RuleViolation(
+                "bek § 18 stk 3", f"the report for {aar} must hold Socialtilsynet's general considerations before it is delivered"
+            )
+        if supersedes is None and self.report_delivered(aar) is not None:
+            raise RuleViolation("bek § 18 stk 5", f"the report for {aar} was already delivered")
+        self._trigger(
+            ev.TilsynsrapportAfgivet, rec, rules, date, region=region, aar=aar,
+            digest=require_text(digest, "bek § 18 stk 5", "name the ledger digest the report was made from"),
+            note=note, supersedes=supersedes, correction_reason=correction_reason if supersedes else None,
+        )

@@ -392,16 +392,47 @@ class Offer(Case):
         note: str | None = None,
         supersedes: int | None = None,
         correction_reason: str | None = None,
+        koncern: Any = None,
     ) -> None:
-        """Godkendt / godkendt med vilkår (bek § 1 stk 1-3, 5; lov § 5 stk 1, 5)."""
+        """Godkendt / godkendt med vilkår (bek § 1 stk 1-3, 5; lov § 5 stk 1, 5). For a private offer
+        of a koncern, `koncern` (the Koncern case, given by the ledger) tells which Socialtilsyn
+        approved its other offers (bek § 3)."""
         d = self._begin(rec, date, supersedes=supersedes, correction_reason=correction_reason, event_class=ev.Godkendt)
         self._require_pending_application(d, "an approval")
+        self._check_koncern_jurisdiction(d, koncern)
         text = self._decision_text(begrundelse)
         made = self._vilkaar(d, vilkaar)
         self._trigger(
             ev.Godkendt, rec, d.rules, date,
             **self._envelope(d, correction_reason, begrundelse=text, vilkaar=made, pladser=pladser, note=note),
         )
+
+    def _check_koncern_jurisdiction(self, d: _Decision, koncern: Any) -> None:
+        """bek § 3: when another offer of the koncern is approved by another Socialtilsyn, the
+        application is handled by the Socialtilsyn of the region of the koncern's head address."""
+        profile = d.state.profile
+        name = profile.get("koncern")
+        if not name or profile.get("ejerform") != "privat" or koncern is None:
+            return
+        own = profile.get("region")
+        elsewhere = {o: r for o, r in koncern.approved_on(d.date, besides=d.state.key).items() if r != own}
+        if not elsewhere:
+            return
+        listed = ", ".join(f"{offer} (Socialtilsyn {region})" for offer, region in sorted(elsewhere.items()))
+        head = koncern.region
+        if head is None:
+            raise RuleViolation(
+                "bek § 3",
+                f"koncern {name} already has offers approved by another Socialtilsyn ({listed}); the application must "
+                "be handled by the Socialtilsyn of the koncern's head address, which the ledger does not know: "
+                "register it first (ledger koncern)",
+            )
+        if own != head:
+            raise RuleViolation(
+                "bek § 3",
+                f"koncern {name} already has offers approved by another Socialtilsyn ({listed}); the application must "
+                f"be handled by Socialtilsyn {head}, where the koncern has its head address, not by Socialtilsyn {own}",
+            )
 
     def afslaa(
         self,

@@ -128,7 +128,7 @@ def _help(name: str, field: FieldInfo, kind: str, core: Any) -> str:
 
 def decision_command(name: str) -> click.Command:
     model = COMMANDS[name]
-    subject = "offer" if model.CASE == "offer" else "region"
+    subject = {"offer": "offer", "authority": "region", "koncern": "koncern"}[model.CASE]
     params: list[click.Parameter] = [click.Argument([subject], metavar=subject.upper())]
     specs: dict[str, tuple[str, Any]] = {}
     for field_name, field in model.model_fields.items():

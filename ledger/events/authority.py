@@ -101,4 +101,42 @@ class ObjektivFinansieringFastsat(AuthorityEvent):
         )
 
 
-AUTHORITY_EVENTS: tuple[type[AuthorityEvent], ...] = (IndtaegtAndreOpgaver, TaksterFastsat, ObjektivFinansieringFastsat)
+class TilsynsrapportTekst(AuthorityEvent):
+    """A text of Socialtilsynet's own annual report: its general considerations on the quality of
+    the offers (bek § 18 stk 3) or its considerations on chosen focus points (stk 4). A later text
+    for the same year and section supersedes it."""
+
+    TITLE: ClassVar[str] = "Årsrapportens tekst vedtaget"
+    PARAGRAPH: ClassVar[str] = "bek § 18 stk 3-4"
+
+    aar: int
+    afsnit: str
+    overskrift: str
+    tekst: str
+
+    def summary(self) -> str:
+        which = "generelle overvejelser (stk 3)" if self.afsnit == "generelle_overvejelser" else "fokuspunkt (stk 4)"
+        return f"Årsrapport {self.aar}, {which}: {self.overskrift}"
+
+
+class TilsynsrapportAfgivet(AuthorityEvent):
+    """The annual report for a year sent to Socialstyrelsen's audit function and the regional
+    framework-agreement secretariat, and published (bek § 18 stk 5: by 1 July the year after)."""
+
+    TITLE: ClassVar[str] = "Årsrapport afgivet og offentliggjort"
+    PARAGRAPH: ClassVar[str] = "bek § 18 stk 5"
+
+    aar: int
+    digest: str
+
+    def summary(self) -> str:
+        return f"Årsrapport for {self.aar} sendt til Socialstyrelsens auditfunktion og rammeaftalesekretariatet og offentliggjort"
+
+
+AUTHORITY_EVENTS: tuple[type[AuthorityEvent], ...] = (
+    IndtaegtAndreOpgaver,
+    TaksterFastsat,
+    ObjektivFinansieringFastsat,
+    TilsynsrapportTekst,
+    TilsynsrapportAfgivet,
+)
