@@ -23,6 +23,7 @@ from eventsourcing.utils import Environment
 
 from ledger.aggregates.authority import Authority
 from ledger.aggregates.base import Case, Recording
+from ledger.aggregates.employer import Arbejdsgiver
 from ledger.aggregates.koncern import Koncern
 from ledger.aggregates.offer import Offer
 from ledger.commands import BaseCommand
@@ -220,26 +221,51 @@ class Ledger(Application[Any]):
         return offer
 
     def events_of(self, key: str) -> list[LedgerEvent]:
-        """One offer's events, decoded, without folding them (for the history)."""
-        case_id = Offer.id_for(key)
+        """One offer's (or chapter-2 party's) events, decoded, without folding them (for the history)."""
         t = self.events_table
-        query = sa.select(t.c.topic, t.c.state).where(t.c.originator_id == case_id).order_by(t.c.originator_version)
         decode = self.mapper_.decode
-        with self.guarded(), self.engine.connect() as connection:
-            events = [decode(topic, bytes(state)) for topic, state in connection.execute(query)]
-        if not events:
-            raise NotFound(f"offer {key!r} is not in the ledger")
-        return events
+        for case_id in (Offer.id_for(key), Arbejdsgiver.id_for(key)):
+            query = sa.select(t.c.topic, t.c.state).where(t.c.originator_id == case_id).order_by(t.c.originator_version)
+            with self.guarded(), self.engine.connect() as connection:
+                events = [decode(topic, bytes(state)) for topic, state in connection.execute(query)]
+            if events:
+                return events
+        raise NotFound(f"offer {key!r} is not in the ledger")
 
     def _case_or_new(self, kind: str, key: str) -> Case:
         if kind == "authority":
             return self.authority(key)
         if kind == "koncern":
             return self.koncern(key)
+        if kind == "employer":
+            return self.party(key, create=True)
         try:
             return self.case(key)
         except NotFound:
             return Offer(Offer.id_for(key))
+
+    def party(self, key: str, *, create: bool = False) -> Arbejdsgiver:
+        """A chapter-2 party's case."""
+        aggregate_id = Arbejdsgiver.id_for(key)
+        with self.guarded():
+            try:
+                found = self.repository.get(aggregate_id, projector_func=Arbejdsgiver.project)
+            except AggregateNotFoundError:
+                if create:
+                    return Arbejdsgiver(aggregate_id)
+                raise NotFound(f"{key!r} is not in the ledger") from None
+        assert isinstance(found, Arbejdsgiver)
+        return found
+
+    def any_case(self, key: str) -> Offer:
+        """An offer's case, or a chapter-2 party's (they share status, history and deadlines)."""
+        try:
+            return self.case(key)
+        except NotFound:
+            try:
+                return self.party(key)
+            except NotFound:
+                raise NotFound(f"offer {key!r} is not in the ledger") from None
 
     def koncern(self, name: str) -> Koncern:
         """A koncern's case (empty until something is recorded)."""

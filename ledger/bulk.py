@@ -21,6 +21,7 @@ import sqlalchemy as sa
 
 from ledger.aggregates.authority import Authority
 from ledger.aggregates.base import Case, Recording
+from ledger.aggregates.employer import Arbejdsgiver
 from ledger.aggregates.koncern import Koncern
 from ledger.aggregates.offer import Offer
 from ledger.commands import BaseCommand
@@ -72,7 +73,7 @@ class BulkImporter:
             t = self.table
             with self.app.engine.connect() as connection:
                 self.known_cases = set(connection.execute(sa.select(t.c.originator_id).where(t.c.originator_version == 1)).scalars())
-        cls: type[Any] = {"offer": Offer, "authority": Authority, "koncern": Koncern}[kind]
+        cls: type[Any] = {"offer": Offer, "authority": Authority, "koncern": Koncern, "employer": Arbejdsgiver}[kind]
         case_id = cls.id_for(key)
         return None if case_id in self.known_cases else cls(case_id)
 

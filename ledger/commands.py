@@ -897,6 +897,218 @@ class KoncernCommand(BaseCommand):
         return self.koncern
 
 
+class EmployerCommand(BaseCommand):
+    """A command judged by a chapter-2 party's case: an association or private company acting as
+    employer in SEL §§ 95-96 schemes (lov § 18 a; bek kapitel 2)."""
+
+    CASE: ClassVar[str] = "employer"
+    part: Key = Field(description="The party's id in the ledger, e.g. AG-301.")
+
+    def case_key(self) -> str:
+        return self.part
+
+    def handler_kwargs(self) -> dict[str, Any]:
+        data = super().handler_kwargs()
+        data.pop("part", None)
+        return data
+
+
+class ArbejdsgiverAnsoegning(EmployerCommand):
+    """Ansøgning om godkendelse from an association or private company employing in SEL §§ 95-96
+    schemes (bek § 19 stk 1): written.
+
+    Example: ledger arbejdsgiver-ansoegning AG-301 --date 2024-02-01 --navn "Hjælperforeningen Nord"
+    --virksomhedsform forening --region Nord --adresse "Boulevarden 5, 9000 Aalborg"
+    """
+
+    NAME: ClassVar[str] = "arbejdsgiver-ansoegning"
+    HANDLER: ClassVar[str] = "ansoeg_arbejdsgiver"
+    SUMMARY: ClassVar[str] = "Kapitel 2: ansøgning fra en forening eller privat virksomhed (SEL §§ 95-96)"
+    command: Literal["arbejdsgiver-ansoegning"] = "arbejdsgiver-ansoegning"
+    navn: Short
+    virksomhedsform: Literal["forening", "privat_virksomhed"]
+    region: Region
+    adresse: Short
+    cvr: Annotated[str, StringConstraints(pattern=r"^\d{8}$")] | None = None
+    skriftlig: bool = True
+
+    def handler_kwargs(self) -> dict[str, Any]:
+        data = super().handler_kwargs()
+        data["part"] = self.part
+        return data
+
+
+class ArbejdsgiverDialog(EmployerCommand):
+    """Dialog with the applicant or the party about named forhold (bek § 19 stk 1, § 21 stk 1).
+
+    Example: ledger arbejdsgiver-dialog AG-301 --date 2024-02-20 --forhold "Dokumentation for kendskab til ansættelsesret"
+    """
+
+    NAME: ClassVar[str] = "arbejdsgiver-dialog"
+    HANDLER: ClassVar[str] = "indled_dialog_arbejdsgiver"
+    SUMMARY: ClassVar[str] = "Kapitel 2: dialog med ansøgeren eller foreningen/virksomheden"
+    command: Literal["arbejdsgiver-dialog"] = "arbejdsgiver-dialog"
+    forhold: list[Text] = Field(min_length=1, max_length=50)
+    form: Literal["moede", "skriftlig", "partshoering"] = "moede"
+    svarfrist: Day | None = None
+
+
+class ArbejdsgiverGodkendelse(EmployerCommand):
+    """Godkendt (bek §§ 19-20): after the written application and a dialog with the applicant, only if
+    it is solvent, has a competent management using external supervision, and documents its knowledge of
+    employment law.
+
+    Example: ledger arbejdsgiver-godkendelse AG-301 --date 2024-03-15 --betingelse solvent=ja
+    --betingelse kompetent_ledelse_og_supervision=ja --betingelse kendskab_til_ansaettelsesret=ja
+    --dokumentation "Kursusbevis i ansættelsesret, 2023" --begrundelse "Betingelserne i § 20 er opfyldt"
+    """
+
+    NAME: ClassVar[str] = "arbejdsgiver-godkendelse"
+    HANDLER: ClassVar[str] = "godkend_arbejdsgiver"
+    SUMMARY: ClassVar[str] = "Kapitel 2: godkendt (betingelserne i bek § 20)"
+    command: Literal["arbejdsgiver-godkendelse"] = "arbejdsgiver-godkendelse"
+    begrundelse: Text | None = None
+    betingelser: dict[Short, bool] = Field(default_factory=dict, description="The conditions of bek § 20: solvent, kompetent_ledelse_og_supervision, kendskab_til_ansaettelsesret.")
+    dokumentation: Text | None = Field(default=None, description="The documentation of the knowledge of employment law (bek § 20 nr 3).")
+    vilkaar: list[VilkaarSpec] = Field(default_factory=list, max_length=100)
+    dialog: list[Ref] | None = None
+
+
+class ArbejdsgiverAfslag(EmployerCommand):
+    """Afslag (bek §§ 19-20).
+
+    Example: ledger arbejdsgiver-afslag AG-302 --date 2024-03-15 --begrundelse "Foreningen er ikke solvent"
+    """
+
+    NAME: ClassVar[str] = "arbejdsgiver-afslag"
+    HANDLER: ClassVar[str] = "afslaa_arbejdsgiver"
+    SUMMARY: ClassVar[str] = "Kapitel 2: afslag"
+    command: Literal["arbejdsgiver-afslag"] = "arbejdsgiver-afslag"
+    begrundelse: Text | None = None
+
+
+class ArbejdsgiverVilkaarOpfyldt(EmployerCommand):
+    """A vilkår of the approval met (bek § 19 stk 3).
+
+    Example: ledger arbejdsgiver-vilkaar-opfyldt AG-301 --date 2024-06-01 --vilkaar V1
+    """
+
+    NAME: ClassVar[str] = "arbejdsgiver-vilkaar-opfyldt"
+    HANDLER: ClassVar[str] = "vilkaar_opfyldt_arbejdsgiver"
+    SUMMARY: ClassVar[str] = "Kapitel 2: vilkår opfyldt"
+    command: Literal["arbejdsgiver-vilkaar-opfyldt"] = "arbejdsgiver-vilkaar-opfyldt"
+    vilkaar: Ref
+    begrundelse: Text | None = None
+
+
+class ArbejdsgiverTilsyn(EmployerCommand):
+    """Risk-based supervision, by an announced or unannounced visit or without one (bek § 22): no visit
+    is mandatory.
+
+    Example: ledger arbejdsgiver-tilsyn AG-301 --date 2024-10-01 --form uden_besoeg
+    """
+
+    NAME: ClassVar[str] = "arbejdsgiver-tilsyn"
+    HANDLER: ClassVar[str] = "tilsyn_arbejdsgiver"
+    SUMMARY: ClassVar[str] = "Kapitel 2: risikobaseret tilsyn (bek § 22)"
+    command: Literal["arbejdsgiver-tilsyn"] = "arbejdsgiver-tilsyn"
+    form: Literal["anmeldt_besoeg", "uanmeldt_besoeg", "uden_besoeg"]
+
+
+class ArbejdsgiverBudgetIndsendt(EmployerCommand):
+    """The annual budget (bek § 23): due 1 October the year before; from budget year 2019 (§ 33 stk 3).
+
+    Example: ledger arbejdsgiver-budget-indsendt AG-301 --date 2024-09-20 --budgetaar 2025
+    """
+
+    NAME: ClassVar[str] = "arbejdsgiver-budget-indsendt"
+    HANDLER: ClassVar[str] = "budget_indsendt_arbejdsgiver"
+    SUMMARY: ClassVar[str] = "Kapitel 2: budget indsendt (bek § 23)"
+    command: Literal["arbejdsgiver-budget-indsendt"] = "arbejdsgiver-budget-indsendt"
+    budgetaar: int = Field(ge=2000, le=2100)
+
+
+class ArbejdsgiverBudgetAfgoerelse(EmployerCommand):
+    """The budget approved or not (bek § 24): the two criteria of stk 2, the two checks of stk 3; due by
+    1 January when submitted before 1 October.
+
+    Example: ledger arbejdsgiver-budget-afgoerelse AG-301 --date 2024-12-10 --budgetaar 2025 --godkendt
+    --kriterium ingen_uvedkommende_poster=ja --kriterium ansvarlig_forvaltning=ja
+    """
+
+    NAME: ClassVar[str] = "arbejdsgiver-budget-afgoerelse"
+    HANDLER: ClassVar[str] = "budget_afgoer_arbejdsgiver"
+    SUMMARY: ClassVar[str] = "Kapitel 2: budget godkendt / ikke godkendt (bek § 24)"
+    command: Literal["arbejdsgiver-budget-afgoerelse"] = "arbejdsgiver-budget-afgoerelse"
+    budgetaar: int = Field(ge=2000, le=2100)
+    godkendt: bool
+    begrundelse: Text | None = None
+    kriterier: dict[Short, bool] = Field(default_factory=dict)
+    kontroller: dict[Short, bool] = Field(default_factory=dict)
+
+
+class ArbejdsgiverRegnskab(EmployerCommand):
+    """The revised annual accounts sent right after the audit (bek § 25); from accounting year 2018 (§ 33 stk 4).
+
+    Example: ledger arbejdsgiver-regnskab AG-301 --date 2025-04-10 --regnskabsaar 2024
+    """
+
+    NAME: ClassVar[str] = "arbejdsgiver-regnskab"
+    HANDLER: ClassVar[str] = "regnskab"
+    SUMMARY: ClassVar[str] = "Kapitel 2: revideret årsregnskab indsendt (bek § 25)"
+    command: Literal["arbejdsgiver-regnskab"] = "arbejdsgiver-regnskab"
+    regnskabsaar: int = Field(ge=2000, le=2100)
+
+
+class ArbejdsgiverOphoer(EmployerCommand, _StraksFields):
+    """Ophør af godkendelse (bek § 21): after dialog and a chance to rectify, with a reasonable frist
+    (a later virkning_fra), NEVER straks; the municipalities that granted the schemes and the citizens
+    concerned are told (§ 21 stk 3).
+
+    Example: ledger arbejdsgiver-ophoer AG-301 --date 2025-05-01 --virkning-fra 2025-08-01 --baggrund oekonomi
+    --begrundelse "Foreningen er ikke længere solvent" --kommune Aalborg --borgere-underrettet 14
+    """
+
+    NAME: ClassVar[str] = "arbejdsgiver-ophoer"
+    HANDLER: ClassVar[str] = "ophoer_arbejdsgiver"
+    SUMMARY: ClassVar[str] = "Kapitel 2: ophør af godkendelse (bek § 21; aldrig straks)"
+    command: Literal["arbejdsgiver-ophoer"] = "arbejdsgiver-ophoer"
+    virkning_fra: Day | None = None
+    baggrund: Baggrund
+    begrundelse: Text | None = None
+    kommuner_underrettet: list[Short] = Field(default_factory=list, description="The municipalities that granted schemes (bek § 21 stk 3).")
+    borgere_underrettet: int = Field(default=0, ge=0, le=1_000_000, description="How many citizens with schemes were told (bek § 21 stk 3).")
+
+
+class ArbejdsgiverLukning(EmployerCommand):
+    """The party stops on its own initiative.
+
+    Example: ledger arbejdsgiver-lukning AG-301 --date 2025-11-01 --virkning-fra 2025-12-31
+    """
+
+    NAME: ClassVar[str] = "arbejdsgiver-lukning"
+    HANDLER: ClassVar[str] = "luk_arbejdsgiver"
+    SUMMARY: ClassVar[str] = "Kapitel 2: foreningen/virksomheden ophører selv"
+    command: Literal["arbejdsgiver-lukning"] = "arbejdsgiver-lukning"
+    virkning_fra: Day | None = None
+    begrundelse: Text | None = None
+
+
+EMPLOYER_COMMANDS: tuple[type[EmployerCommand], ...] = (
+    ArbejdsgiverAnsoegning,
+    ArbejdsgiverDialog,
+    ArbejdsgiverGodkendelse,
+    ArbejdsgiverAfslag,
+    ArbejdsgiverVilkaarOpfyldt,
+    ArbejdsgiverTilsyn,
+    ArbejdsgiverBudgetIndsendt,
+    ArbejdsgiverBudgetAfgoerelse,
+    ArbejdsgiverRegnskab,
+    ArbejdsgiverOphoer,
+    ArbejdsgiverLukning,
+)
+
+
 AUTHORITY_COMMANDS: tuple[type[AuthorityCommand], ...] = (
     IndtaegtAndreOpgaverCommand,
     TaksterCommand,
@@ -904,7 +1116,7 @@ AUTHORITY_COMMANDS: tuple[type[AuthorityCommand], ...] = (
     TilsynsrapportTekstCommand,
     TilsynsrapportAfgivetCommand,
 )
-ALL_COMMANDS: tuple[type[BaseCommand], ...] = (*OFFER_COMMANDS, *AUTHORITY_COMMANDS, KoncernCommand)
+ALL_COMMANDS: tuple[type[BaseCommand], ...] = (*OFFER_COMMANDS, *EMPLOYER_COMMANDS, *AUTHORITY_COMMANDS, KoncernCommand)
 COMMANDS: dict[str, type[BaseCommand]] = {cls.NAME: cls for cls in ALL_COMMANDS}
 
 AnyCommand = Annotated[Union[tuple(ALL_COMMANDS)], Field(discriminator="command")]  # type: ignore[valid-type]

@@ -309,6 +309,8 @@ class _OfferFees:
         self.region = str(state.profile.get("region", ""))
         self.key = str(state.key)
         self.navn = str(state.profile.get("navn", ""))
+        # A chapter-2 party pays the takster of bek § 30: one-off and annual, no size categories.
+        self.employer = "ARBEJDSGIVER" in state.profile.get("tilbudstyper", [])
 
     # -- what is charged, before pricing ----------------------------------------------------------
     def needs_takster(self) -> bool:
@@ -362,12 +364,25 @@ class _OfferFees:
             raise MissingTakster(self.year, {self.region: [self.key]})
         return [*self._godkendelse(), *self._aendringer(), *self._tilsyn(), *self._tillaeg()]
 
+    def _chapter2_takst(self, value: int | None) -> int:
+        if value is None:
+            raise MissingTakster(self.year, {self.region: [self.key]})
+        return int(value)
+
     def _godkendelse(self) -> list[Charge]:
         assert self.takster is not None
         lines = []
         for phase in self.state.phases:
             day = str(phase["start"])
             if phase["kind"] != "ansoegt" or not day.startswith(str(self.year)):
+                continue
+            if self.employer:
+                amount = self._chapter2_takst(self.takster.godkendelse_kapitel2)
+                lines.append(self._line(
+                    GODKENDELSE, "bek § 30 stk 2", day, day, None,
+                    f"ansøgning om godkendelse {day}: engangstakst for foreninger og private virksomheder", amount, amount,
+                    ref=f"#{phase['version']}",
+                ))
                 continue
             capacity = capacity_on(self.timeline, day)
             special, note = self._special(capacity, self.takster.godkendelse_66_7)
@@ -408,6 +423,9 @@ class _OfferFees:
     def _annual(self, capacity: Capacity) -> tuple[int, int | None, str, str | None]:
         """(annual tilsynstakst, category or None for the special takst, how, note)."""
         assert self.takster is not None
+        if self.employer:
+            return (self._chapter2_takst(self.takster.tilsyn_kapitel2), None,
+                    "årlig tilsynstakst for foreninger og private virksomheder, bek § 30 stk 4", None)
         special, note = self._special(capacity, self.takster.tilsyn_66_7)
         if special:
             return int(self.takster.tilsyn_66_7 or 0), None, "særlig årlig tilsynstakst for SEL § 66 stk 1 nr 7", None
@@ -438,7 +456,7 @@ class _OfferFees:
             del amounts[run["key"]][:months]
             fra = dt.date(self.year, run["first"], 1).isoformat()
             til = _month_end(self.year, run["last"]).isoformat()
-            paragraph = "bek § 28 stk 5" + ("; § 29 stk 3" if category is None else "")
+            paragraph = "bek § 30 stk 4" if self.employer else "bek § 28 stk 5" + ("; § 29 stk 3" if category is None else "")
             lines.append(self._line(
                 TILSYN, paragraph, fra, til, category,
                 f"{months}/12 af årlig tilsynstakst {kroner(annual)} ({run['how']})", amount, annual,

@@ -50,6 +50,12 @@ section "A revoked approval straks, and a correction that supersedes a wrong rec
 show status T-1005 --as-of 2025-03-18
 show history PF-2001
 
+section "Chapter 2: an association employing helpers (SEL §§ 95-96) through approval and ophør"
+printf '\n$ ledger arbejdsgiver-ophoer AG-301 ... --straks (chapter 2 has no straks)\n'
+ledger arbejdsgiver-ophoer AG-301 --date 2025-06-01 --baggrund strafbare_forhold --straks --straks-begrundelse "Mistanke om underslæb" --begrundelse "x" || echo "(exit code $?)"
+show history AG-301
+show status AG-301 --as-of 2025-09-01
+
 section "All offers today"
 show offers
 

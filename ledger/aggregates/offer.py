@@ -90,6 +90,7 @@ class Offer(Case):
     """One offer's case under lov om socialtilsyn and bek om socialtilsyn (2017)."""
 
     KIND: ClassVar[str] = "tilbud"
+    MISSING: ClassVar[str] = "the offer has no case in the ledger: record its application first (ansoegning)"
 
     def __init__(self, id: Any) -> None:  # noqa: A002
         super().__init__(id)
@@ -130,7 +131,7 @@ class Offer(Case):
         if date.year < 2000:
             raise InvalidInput(f"effective date {date} is not a plausible date for this ledger")
         if self.version == 0 and not creating:
-            raise NotFound("the offer has no case in the ledger: record its application first (ansoegning)")
+            raise NotFound(self.MISSING)
         state = self.state
         if supersedes is not None:
             state = self._without(supersedes, event_class, correction_reason)
@@ -340,6 +341,8 @@ class Offer(Case):
         types = tuple(dict.fromkeys(tilbudstyper))
         if not types:
             raise InvalidInput("an application names at least one offer type (tilbudstyper)")
+        if OfferType.ARBEJDSGIVER in types:
+            raise InvalidInput("an employer under SEL §§ 95-96 is not an offer: record it with arbejdsgiver-ansoegning")
         fosters = [t for t in types if t in FOSTER_FAMILY_TYPES]
         if fosters and len(fosters) != len(types):
             raise InvalidInput("a plejefamilie cannot be applied for together with other offer types")

@@ -87,6 +87,9 @@ class CaseState:
         self.aendringer: dict[str, dict[str, Any]] = {}
         # What the size category is computed from, as it changed (bek § 28): by date and event.
         self.capacity_changes: list[dict[str, Any]] = []
+        # Chapter-2 parties: supervisions without a visit, and revised accounts (bek §§ 22, 25).
+        self.tilsyn_uden_besoeg: list[str] = []
+        self.regnskaber: dict[str, str] = {}
         # Which event created each local reference, and which events lean on which.
         self.created_by: dict[str, int] = {}
         self.used_by: dict[str, list[int]] = {}
@@ -99,9 +102,8 @@ class CaseState:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CaseState:
-        state = cls.__new__(cls)
+        state = cls()
         state.__dict__.update(data)
-        state._phase_cache = {}
         return state
 
     # -- folding ------------------------------------------------------------------------
@@ -455,6 +457,62 @@ class CaseState:
         if e.udfald.value in _WITHDRAWING_ANKE:
             self.withdrawn[str(item["decision"])] = date
 
+    # -- chapter-2 parties (bek §§ 19-25) ---------------------------------------------------
+    def _on_ArbejdsgiverAnsoegt(self, e: Any, date: str) -> None:
+        self.key = e.part
+        self.uuid = str(e.originator_id)
+        self.profile = {
+            "navn": e.navn,
+            "tilbudstyper": ["ARBEJDSGIVER"],
+            "pladser": None,
+            "forventede_borgere": None,
+            "ejerform": "privat",
+            "region": e.region.value,
+            "koncern": None,
+            "virksomhedsform": e.virksomhedsform,
+            "cvr": e.cvr,
+        }
+        self.afdelinger = {"A1": {"navn": e.navn, "adresse": e.adresse}}
+        self.counters["A"] = max(self.counters.get("A", 0), 1)
+        if self.first_applied is None or date < self.first_applied:
+            self.first_applied = date
+        self.phases.append({"kind": "ansoegt", "start": date, "decided": date, "version": e.originator_version})
+
+    def _on_ArbejdsgiverGodkendt(self, e: Any, date: str) -> None:
+        self.phases.append({"kind": "godkendt", "start": date, "decided": date, "version": e.originator_version})
+        for v in e.vilkaar:
+            self._add_vilkaar(v, e.originator_version, date, source="godkendelse")
+
+    def _on_ArbejdsgiverAfslaaet(self, e: Any, date: str) -> None:
+        self.phases.append({"kind": "afslaaet", "start": date, "decided": date, "version": e.originator_version})
+
+    def _on_ArbejdsgiverGodkendelseOphoert(self, e: Any, date: str) -> None:
+        self.phases.append(
+            {
+                "kind": "ophoert",
+                "start": iso(e.virkning_fra),
+                "decided": date,
+                "version": e.originator_version,
+                "straks": False,
+                "baggrund": e.baggrund.value,
+                "by": "socialtilsynet",
+            }
+        )
+        told = list(e.kommuner_underrettet) + ([f"{e.borgere_underrettet} borgere"] if e.borgere_underrettet else [])
+        self._notify(e.originator_version, told)
+
+    def _on_ArbejdsgiverTilsynGennemfoert(self, e: Any, date: str) -> None:
+        if e.form == "uden_besoeg":
+            self.tilsyn_uden_besoeg.append(date)
+            return
+        dates = self.visits.setdefault("A1", [])
+        dates.append(date)
+        dates.sort()
+        self.visit_count += 1
+
+    def _on_RegnskabIndsendt(self, e: Any, date: str) -> None:
+        self.regnskaber[str(e.regnskabsaar)] = date
+
     def _on_AendringAnsoegt(self, e: ev.AendringAnsoegt, date: str) -> None:
         self._new_ref(e.aendring, e.originator_version)
         for a in e.nye_afdelinger:
@@ -775,8 +833,8 @@ class CaseState:
 
 
 def appealable(event: LedgerEvent) -> bool:
-    if isinstance(event, ev.Godkendt):
-        return bool(event.vilkaar)
+    if isinstance(event, ev.Godkendt) or type(event).__name__ == "ArbejdsgiverGodkendt":
+        return bool(getattr(event, "vilkaar", ()))
     return event.APPEALABLE
 
 

@@ -39,6 +39,7 @@ SINGULAR = {
     "kontroller": "kontrol",
     "konklusioner": "konklusion",
     "noegletal": "noegletal",
+    "betingelser": "betingelse",
 }
 _TRUE = {"ja", "j", "yes", "y", "true", "1", "sand", "opfyldt"}
 _FALSE = {"nej", "n", "no", "false", "0", "falsk", "ikke_opfyldt"}
@@ -128,7 +129,7 @@ def _help(name: str, field: FieldInfo, kind: str, core: Any) -> str:
 
 def decision_command(name: str) -> click.Command:
     model = COMMANDS[name]
-    subject = {"offer": "offer", "authority": "region", "koncern": "koncern"}[model.CASE]
+    subject = {"offer": "offer", "authority": "region", "koncern": "koncern", "employer": "part"}[model.CASE]
     params: list[click.Parameter] = [click.Argument([subject], metavar=subject.upper())]
     specs: dict[str, tuple[str, Any]] = {}
     for field_name, field in model.model_fields.items():

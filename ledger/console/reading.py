@@ -64,7 +64,7 @@ def status(offer: str, as_of: str | None, known_at: str | None, db: str, fmt: st
     day = parse_day(as_of)
     moment = parse_moment(known_at)
     app = open_ledger(db)
-    case = app.case(offer)
+    case = app.any_case(offer)
     state = case.state_known_at(moment)
     if state.key is None:
         raise InvalidInput(f"at {known_at} the ledger knew nothing of offer {offer}")

@@ -62,6 +62,9 @@ class OfferType(_Vocabulary):
     SEL101A = "SEL101A"
     SUL141 = "SUL141"
     BOTILBUDSLIGNENDE = "BOTILBUDSLIGNENDE"
+    # Not an offer: an association or private company employing helpers in SEL §§ 95-96 schemes
+    # (lov § 18 a; bek kapitel 2).
+    ARBEJDSGIVER = "ARBEJDSGIVER"
 
 
 class Ejerform(_Vocabulary):
@@ -90,6 +93,7 @@ LOV_4_NR: dict[OfferType, int] = {
 # bek § 28 stk 2: for these the pladser of the size categories are expected citizens a year / 10.
 TREATMENT_TYPES = frozenset({OfferType.SEL101, OfferType.SEL101A, OfferType.SUL141})
 FOSTER_FAMILY_TYPES = frozenset({OfferType.PLEJEFAMILIE, OfferType.KOMMUNAL_PLEJEFAMILIE})
+EMPLOYER_TYPES = frozenset({OfferType.ARBEJDSGIVER})
 
 
 class VisitKind(_Vocabulary):
@@ -168,6 +172,12 @@ LABELS: dict[str, str] = {
     "SEL101A": "Stofmisbrugsbehandling (SEL § 101 a)",
     "SUL141": "Alkoholbehandling (SUL § 141)",
     "BOTILBUDSLIGNENDE": "Botilbudslignende tilbud (SEL §§ 83-87, 97, 98)",
+    "ARBEJDSGIVER": "Forening/privat virksomhed med arbejdsgiverfunktion (SEL §§ 95-96)",
+    "forening": "Forening",
+    "privat_virksomhed": "Privat virksomhed",
+    "anmeldt_besoeg": "Anmeldt tilsynsbesøg",
+    "uanmeldt_besoeg": "Uanmeldt tilsynsbesøg",
+    "uden_besoeg": "Tilsyn uden besøg",
     "privat": "Privat",
     "kommunal": "Kommunal",
     "regional": "Regional",

@@ -16,6 +16,7 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from ledger.aggregates.state import fold_order, is_correction
+from ledger.events import employer as emp
 from ledger.events import offer as ev
 from ledger.events.authority import IndtaegtAndreOpgaver
 from ledger.events.base import LedgerEvent
@@ -66,7 +67,13 @@ _COUNTED = {
     "GodkendelseOphoert",
     "RegistreringAnnulleret",
     "IndtaegtAndreOpgaver",
+    "ArbejdsgiverAnsoegt",
+    "ArbejdsgiverGodkendt",
+    "ArbejdsgiverAfslaaet",
+    "ArbejdsgiverTilsynGennemfoert",
+    "ArbejdsgiverGodkendelseOphoert",
 }
+_EMPLOYER_VISITS = {"anmeldt_besoeg": "anmeldt", "uanmeldt_besoeg": "uanmeldt", "uden_besoeg": "uden_besoeg"}
 
 
 @dataclass
@@ -105,14 +112,24 @@ def event_facts(event: LedgerEvent, context: CaseContext) -> Iterator[Fact]:
         context.region = event.region.value
         context.types = tuple(t.value for t in event.tilbudstyper)
         context.pending_since = day
-    elif isinstance(event, (ev.Godkendt, ev.Afslaaet)):
-        if isinstance(event, ev.Godkendt):
+    elif isinstance(event, emp.ArbejdsgiverAnsoegt):
+        context.offer_key = event.part
+        context.region = event.region.value
+        context.types = ("ARBEJDSGIVER",)
+        context.pending_since = day
+    elif isinstance(event, (ev.Godkendt, ev.Afslaaet, emp.ArbejdsgiverGodkendt, emp.ArbejdsgiverAfslaaet)):
+        approved = isinstance(event, (ev.Godkendt, emp.ArbejdsgiverGodkendt))
+        if approved:
             for offer_type in context.types:
                 yield fact(GODKENDELSE, offer_type)
         if context.pending_since is not None:
             waited = (event.effective_date - dt.date.fromisoformat(context.pending_since)).days
-            yield fact(SAGSBEHANDLING, "godkendt" if isinstance(event, ev.Godkendt) else "afslaaet", waited)
+            yield fact(SAGSBEHANDLING, "godkendt" if approved else "afslaaet", waited)
         context.pending_since = None
+    elif isinstance(event, emp.ArbejdsgiverTilsynGennemfoert):
+        yield fact(TILSYNSBESOEG, _EMPLOYER_VISITS[event.form])
+    elif isinstance(event, emp.ArbejdsgiverGodkendelseOphoert):
+        yield fact(OPHOER, event.baggrund.value)
     elif isinstance(event, ev.TilsynsbesoegGennemfoert):
         yield fact(TILSYNSBESOEG, event.form.value)
     elif isinstance(event, ev.SkaerpetTilsynIvaerksat):
@@ -134,7 +151,7 @@ def case_facts(events: Sequence[LedgerEvent]) -> tuple[list[Fact], CaseContext]:
 
 class StatisticsProjection(Projection):
     name: ClassVar[str] = "statistics"
-    version: ClassVar[int] = 1
+    version: ClassVar[int] = 2
     tables: ClassVar[tuple[sa.Table, ...]] = (stat_facts, stat_cases)
 
     def __init__(self, read_case: Any) -> None:

@@ -14,7 +14,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from ledger.aggregates.state import CaseState
-from ledger.events.vocab import FOSTER_FAMILY_TYPES, LOV_4_NR, OfferType
+from ledger.events.vocab import EMPLOYER_TYPES, FOSTER_FAMILY_TYPES, LOV_4_NR, OfferType
 from ledger.rulebook import Rulebook, Rulebooks, month_day
 
 _NOTIFY = {
@@ -22,6 +22,7 @@ _NOTIFY = {
     "PaabudOphaevet": "bek § 9",
     "SkaerpetTilsynIvaerksat": "bek § 9",
     "GodkendelseOphoert": "bek § 4 stk 4",
+    "ArbejdsgiverGodkendelseOphoert": "bek § 21 stk 3",
 }
 
 
@@ -43,17 +44,21 @@ class Deadline:
         return {**asdict(self), "overdue": self.overdue_on(day)}
 
 
+def is_employer(state: CaseState) -> bool:
+    return "ARBEJDSGIVER" in state.profile.get("tilbudstyper", [])
+
+
 def has_budget_duty(state: CaseState) -> bool:
     """Offers under lov § 4 stk 1 nr 2-4, except SEL § 66 stk 1 nr 7 (bek § 14 stk 1)."""
     types = [OfferType(t) for t in state.profile.get("tilbudstyper", [])]
-    if not types or any(t in FOSTER_FAMILY_TYPES for t in types):
+    if not types or any(t in FOSTER_FAMILY_TYPES or t in EMPLOYER_TYPES for t in types):
         return False
     return not all(t == OfferType.SEL66_7 for t in types)
 
 
 def has_report_duty(state: CaseState) -> bool:
     types = [OfferType(t) for t in state.profile.get("tilbudstyper", [])]
-    return bool(types) and all(LOV_4_NR[t] in (2, 3, 4) for t in types)
+    return bool(types) and all(LOV_4_NR.get(t) in (2, 3, 4) for t in types)
 
 
 def approved_during(state: CaseState, year: int) -> bool:
@@ -86,7 +91,10 @@ def offer_deadlines(state: CaseState, on: dt.date, rulebooks: Rulebooks) -> list
     pending = state.pending_ophoer_on(day)
     if pending is not None and not pending["suspended"]:
         add(pending["start"], "ophoer", "Godkendelsen ophører", "bek § 4 stk 2", f"#{pending['version']}")
-    if approved and rules.annual_visit_required:
+    if is_employer(state):
+        # Chapter 2: risk-based supervision, no mandatory visit (bek § 22); its own budget rules.
+        _employer_budgets(state, on, rules, approved, add)
+    elif approved and rules.annual_visit_required:
         _visits(state, on, add)
     if has_budget_duty(state):
         _budgets(state, on, rules, approved, add)
@@ -132,6 +140,23 @@ def _budgets(state: CaseState, on: dt.date, rules: Rulebook, approved: bool, add
             add(approval_due, "budgetgodkendelse", f"Årsbudget for {budget_year} skal godkendes", "bek § 16 stk 4", str(budget_year))
         if state.profile.get("koncern") and submitted is not None and budget is not None and budget.get("koncernnote") is None:
             add(due, "koncernnote", f"Koncernnote for {budget_year} mangler", "bek § 15 stk 2", str(budget_year))
+
+
+def _employer_budgets(state: CaseState, on: dt.date, rules: Rulebook, approved: bool, add: Any) -> None:
+    """bek § 23: the budget is due 1 October the year before; § 24 stk 4: approved by 1 January when
+    it came before 1 October; from the budget year the rulebook names (§ 33 stk 3)."""
+    chapter2 = rules.chapter2
+    for budget_year in (on.year, on.year + 1):
+        if budget_year < chapter2.budgets_from_year:
+            continue
+        due = month_day(chapter2.budget_due, budget_year - 1)
+        budget = state.budgets.get(str(budget_year))
+        submitted = budget["submitted"] if budget else None
+        if submitted is None and approved and state.is_approved_on(due):
+            add(due, "budget", f"Årsbudget for {budget_year} skal indsendes", "bek § 23", str(budget_year))
+        if submitted is not None and budget is not None and budget["decided"] is None and submitted < due.isoformat():
+            add(month_day(chapter2.budget_approval_due, budget_year), "budgetgodkendelse",
+                f"Årsbudget for {budget_year} skal godkendes", "bek § 24 stk 4", str(budget_year))
 
 
 def _complaints(state: CaseState, rulebooks: Rulebooks, add: Any) -> None:

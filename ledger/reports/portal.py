@@ -26,6 +26,8 @@ def public_view(state: CaseState, on: dt.date) -> dict[str, Any] | None:
     approval = state.current_approval(day)
     if approval is None or state.key is None:
         return None
+    if "ARBEJDSGIVER" in state.profile.get("tilbudstyper", []):
+        return None  # a chapter-2 employer is not an offer: never on Tilbudsportalen
     profile = state.profile
     status = state.status_on(day)
     return {

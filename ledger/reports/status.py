@@ -25,9 +25,10 @@ def render_status_text(state: dict[str, Any], known_at: str | None = None) -> st
         lines.append(f"  (as the ledger knew it at {known_at})")
     if state["flags"]:
         lines.append("  Also: " + "; ".join(FLAG_LABELS.get(f, f) for f in state["flags"]))
+    places = f"{state['pladser']} pladser; " if state.get("pladser") is not None else ""
     lines.append(
         f"  Socialtilsyn {state['region']}; {', '.join(label(t) for t in state['tilbudstyper'])}; "
-        f"{state['pladser']} pladser; {label(state['ejerform'])}"
+        f"{places}{label(state['ejerform'])}"
         + (f"; koncern {state['koncern']}" if state.get("koncern") else "")
     )
     for ref, afdeling in state["afdelinger"].items():
