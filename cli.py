@@ -85,6 +85,7 @@ TOOLS: dict[str, tuple[str, str, str]] = {
     "fees": ("ledger.console.economy", "fees", "Takster and fees of a year per offer and region (bek §§ 27-29)."),
     "takster": ("ledger.console.economy", "takster", "Takster: record a year's table, or load a file of them."),
     "quality": ("ledger.console.economy", "quality", "The spindelvæv: theme values of the last two tilsyn (never public)."),
+    "annual-report": ("ledger.console.annual", "annual_report", "Socialtilsynets whole annual report for a year (bek § 18): MD, HTML, PDF."),
     "complaint": ("ledger.console.complaints", "complaint", "Complaints: list them, build the case file for Ankestyrelsen."),
     "verify": ("ledger.console.audit", "verify", "Recompute the hash chain; report the first broken link."),
     "digest": ("ledger.console.audit", "digest", "Print the ledger's head (position and hash) to publish."),

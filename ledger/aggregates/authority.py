@@ -7,7 +7,8 @@ import datetime as dt
 from typing import Any, ClassVar
 
 from ledger.aggregates.base import Case, Recording, case_id, check_effective_date, require_text
-from ledger.errors import InvalidInput, NotFound, RuleViolation
+from ledger.digest import Digest
+from ledger.errors import InvalidInput, LedgerError, NotFound, RuleViolation
 from ledger.events import authority as ev
 from ledger.events.base import LedgerEvent
 from ledger.events.vocab import Region
@@ -222,8 +223,11 @@ class Authority(Case):
             )
         if supersedes is None and self.report_delivered(aar) is not None:
             raise RuleViolation("bek § 18 stk 5", f"the report for {aar} was already delivered")
+        try:
+            published = Digest.parse(digest)
+        except LedgerError:
+            raise InvalidInput(f"{digest!r} is not a ledger digest (ledger-digest:v1:POSITION:HASH, as `ledger annual-report` prints it)") from None
         self._trigger(
-            ev.TilsynsrapportAfgivet, rec, rules, date, region=region, aar=aar,
-            digest=require_text(digest, "bek § 18 stk 5", "name the ledger digest the report was made from"),
+            ev.TilsynsrapportAfgivet, rec, rules, date, region=region, aar=aar, digest=published.text(),
             note=note, supersedes=supersedes, correction_reason=correction_reason if supersedes else None,
         )

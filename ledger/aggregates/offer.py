@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from ledger.aggregates.base import Case, Recording, case_id, check_effective_date, check_key, require_text
-from ledger.aggregates.state import APPROVED, STATUS_LABELS, CaseState, fold, is_correction
+from ledger.aggregates.state import APPROVED, STATUS_LABELS, CaseState, created_refs, fold, is_correction
 from ledger.errors import InvalidInput, NotFound, RuleViolation
 from ledger.events import offer as ev
 from ledger.events.base import LedgerEvent
@@ -163,7 +163,7 @@ class Offer(Case):
         dead |= {e.supersedes for e in self.events if e.supersedes is not None and e.originator_version not in dead}
         if version in dead:
             raise RuleViolation("rettelse", f"#{version} has already been annulled or superseded")
-        dependants = [v for v in self.state.used_by.get(str(version), []) if v != version]
+        dependants = self._dependants(target, dead)
         if isinstance(target, _PHASE_EVENTS):
             # Everything recorded after an application, approval, refusal or ophør was judged on
             # the phase it set: it cannot be taken away from under them.
@@ -182,6 +182,18 @@ class Offer(Case):
                 f"#{version} cannot be {verb}d while later records rely on it ({listed}); correct those first",
             )
         return target
+
+    def _dependants(self, target: LedgerEvent, dead: set[int]) -> list[int]:
+        """The live records that rely on a record: naming it (#n) or a reference it created."""
+        version = target.originator_version
+        created = set(created_refs(target))
+        found = []
+        for event in self.events:
+            if event.originator_version in (version, *dead) or isinstance(event, ev.RegistreringAnnulleret):
+                continue
+            if version in event.references() or created.intersection(event.item_refs()):
+                found.append(event.originator_version)
+        return found
 
     def _ref(self, d: _Decision, event_class: type[LedgerEvent]) -> str:
         field, prefix = _REF_FIELD[event_class.__name__]
@@ -1207,7 +1219,7 @@ class Offer(Case):
     ) -> None:
         """Socialtilsynet's assessment of a reported magtanvendelse."""
         d = self._begin(rec, date, supersedes=supersedes, correction_reason=correction_reason, event_class=ev.MagtanvendelseVurderet)
-        if magtanvendelse not in d.state.created_by:
+        if not d.state.has_ref(magtanvendelse):
             raise NotFound(f"magtanvendelse {magtanvendelse} has not been reported in this case")
         reported = d.state.magt_open.get(magtanvendelse)
         if reported is None:

@@ -90,9 +90,6 @@ class CaseState:
         # Chapter-2 parties: supervisions without a visit, and revised accounts (bek §§ 22, 25).
         self.tilsyn_uden_besoeg: list[str] = []
         self.regnskaber: dict[str, str] = {}
-        # Which event created each local reference, and which events lean on which.
-        self.created_by: dict[str, int] = {}
-        self.used_by: dict[str, list[int]] = {}
         # Which phase governs each day asked about; emptied whenever a fact is added.
         self._phase_cache: dict[str, dict[str, Any] | None] = {}
 
@@ -124,22 +121,18 @@ class CaseState:
                 "date": date,
                 "appealable": appealable(event),
             }
-        for ref in event.item_refs():
-            self._use(ref, event.originator_version)
-        for number in event.references():
-            self.used_by.setdefault(str(number), []).append(event.originator_version)
         if handler is not None:
             handler(event, date)
 
-    def _use(self, ref: str, version: int) -> None:
-        creator = self.created_by.get(ref)
-        if creator is not None:
-            self.used_by.setdefault(str(creator), []).append(version)
-
     def _new_ref(self, ref: str, version: int) -> None:
         prefix, number = ref_number(ref)
-        self.counters[prefix] = max(self.counters.get(prefix, 0), number)
-        self.created_by[ref] = version
+        if number > self.counters.get(prefix, 0):
+            self.counters[prefix] = number
+
+    def has_ref(self, ref: str) -> bool:
+        """Whether a local reference was ever given out in this case."""
+        prefix, number = ref_number(ref)
+        return 0 < number <= self.counters.get(prefix, 0)
 
     def next_ref(self, prefix: str) -> str:
         return f"{prefix}{self.counters.get(prefix, 0) + 1}"

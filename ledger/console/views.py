@@ -213,7 +213,13 @@ def deadlines(as_of: str | None, overdue: bool, within_days: int, region: str | 
     on = parse_day(as_of) or today(app)
     with runner.engine.connect() as connection:
         states = read_states(connection, region=region_code, keys=[offer_key] if offer_key else None)
-    items = radar(states, on, app.rulebooks, within_days=within_days, overdue_only=overdue)
+    from ledger.reports.annual_report import annual_report_deadlines
+    from ledger.reports.deadlines import Deadline
+
+    own = [Deadline(**d) for d in annual_report_deadlines(app, on)] if not offer_key else []
+    if region_code:
+        own = [d for d in own if d.region == region_code]
+    items = radar(states, on, app.rulebooks, within_days=within_days, overdue_only=overdue, extra=own)
     if fmt == "json":
         day = on.isoformat()
         emit_json({"as_of": day, "count": len(items), "deadlines": [d.as_dict(day) for d in items]})

@@ -103,8 +103,9 @@ class ObjektivFinansieringFastsat(AuthorityEvent):
 
 class TilsynsrapportTekst(AuthorityEvent):
     """A text of Socialtilsynet's own annual report: its general considerations on the quality of
-    the offers (bek § 18 stk 3) or its considerations on chosen focus points (stk 4). A later text
-    for the same year and section supersedes it."""
+    the offers (bek § 18 stk 3) or its considerations on chosen focus points (stk 4). There is one
+    text of general considerations a year (a change supersedes it, naming it); there may be several
+    focus points."""
 
     TITLE: ClassVar[str] = "Årsrapportens tekst vedtaget"
     PARAGRAPH: ClassVar[str] = "bek § 18 stk 3-4"

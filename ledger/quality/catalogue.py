@@ -14,6 +14,8 @@ This module is pure: it reads only its own JSON files and imports nothing of `le
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import math
 import re
 from collections.abc import Iterable, Mapping
@@ -258,7 +260,7 @@ class Theme(BaseModel):
             indicator._theme_applies = self.applies
         return self
 
-    @property
+    @cached_property
     def indicators(self) -> tuple[Indicator, ...]:
         return tuple(indicator for criterion in self.criteria for indicator in criterion.indicators)
 
@@ -278,6 +280,7 @@ class Catalogue(BaseModel):
 
     _indicators: dict[str, Indicator] = PrivateAttr(default_factory=dict)
     _criteria: dict[str, Criterion] = PrivateAttr(default_factory=dict)
+    _themes_of: dict[str, Theme] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _index(self) -> Catalogue:
@@ -292,6 +295,7 @@ class Catalogue(BaseModel):
                     if indicator.id in self._indicators:
                         raise ValueError(f"indicator {indicator.id} appears twice")
                     self._indicators[indicator.id] = indicator
+                    self._themes_of[indicator.id] = theme
         return self
 
     # -- look-up ---------------------------------------------------------------------------------------
@@ -329,11 +333,7 @@ class Catalogue(BaseModel):
 
     def theme_of(self, indicator_id: str) -> Theme:
         """The theme an indicator belongs to."""
-        wanted = self.indicator(indicator_id).id
-        for theme in self.themes:
-            if any(indicator.id == wanted for indicator in theme.indicators):
-                return theme
-        raise KeyError(f"indicator {indicator_id!r} belongs to no theme")  # pragma: no cover
+        return self._themes_of[self.indicator(indicator_id).id]
 
     # -- applicability ---------------------------------------------------------------------------------
 
