@@ -74,6 +74,7 @@ DECISIONS: dict[str, str] = {
 TOOLS: dict[str, tuple[str, str, str]] = {
     "init": ("ledger.console.tools", "init", "Create a new, empty ledger."),
     "submit": ("ledger.console.tools", "submit", "Record a JSONL file of commands, atomically."),
+    "import": ("ledger.console.tools", "import_", "Bulk-load a large JSONL file of commands, in batches."),
     "schema": ("ledger.console.tools", "schema", "Print the JSON Schema of the command format."),
     "status": ("ledger.console.reading", "status", "An offer's legal state on a date."),
     "history": ("ledger.console.reading", "history", "An offer's legal history, bitemporal."),

@@ -46,6 +46,8 @@ class BulkImporter:
         self.table = table
         self.dialect = app.engine.dialect.name
         self.known_cases: set[UUID] | None = None
+        # The cases with events not yet stored.
+        self.touched: set[Case] = set()
         placeholder = "?" if self.dialect == "sqlite" else "%s"
         self.insert_sql = (
             f"INSERT INTO {table.name} (originator_id, originator_version, topic, state, case_hash, ledger_hash) "
@@ -101,6 +103,7 @@ class BulkImporter:
         getattr(case, handler)(rec, **(kwargs | context_for(case, handler, self.case)))
         made = list(case.pending_events[before:])
         self.pending.extend(made)
+        self.touched.add(case)
         self.pending.extend(self._touched(case, made, rec))
         if len(self.pending) >= self.flush_every:
             self.flush()
@@ -112,6 +115,7 @@ class BulkImporter:
         if not name:
             return []
         koncern = self.case("koncern", name)
+        self.touched.add(koncern)
         before = len(koncern.pending_events)
         follow_up(case, made, self.case, rec)
         return list(koncern.pending_events[before:])
@@ -127,29 +131,27 @@ class BulkImporter:
     # -- storing --------------------------------------------------------------------------
     def flush(self) -> int:
         """Store the pending events, in the order they were decided, in one transaction."""
-        events, self.pending = self.pending, []
-        for case in self.cases.values():
-            case.collect_events()
+        events = self.take_pending()
         if not events:
             return 0
         with self.app.guarded(), writing(), self.app.engine.begin() as connection:
-            if self.dialect == "postgresql":
-                connection.exec_driver_sql(f"LOCK TABLE {self.table.name} IN EXCLUSIVE MODE")
-            rows = self._rows(connection, events)
-            connection.exec_driver_sql(self.insert_sql, rows)
-            if self.dialect == "postgresql":
-                connection.exec_driver_sql(f"NOTIFY {self.table.name}")
+            store_sealed(connection, self.table, self.insert_sql, self.seal(events, connection))
         self.stored += len(events)
         self._trim()
         return len(events)
 
-    def _rows(self, connection: sa.Connection, events: list[LedgerEvent]) -> list[tuple[Any, ...]]:
-        t = self.table
-        head = connection.execute(sa.select(t.c.ledger_hash).order_by(t.c.id.desc()).limit(1)).scalar()
-        previous_ledger = bytes(head) if head is not None else GENESIS
+    def take_pending(self) -> list[LedgerEvent]:
+        events, self.pending = self.pending, []
+        for case in self.touched:
+            case.collect_events()
+        self.touched.clear()
+        return events
+
+    def seal(self, events: list[LedgerEvent], connection: sa.Connection | None = None) -> list[Sealed]:
+        """Encode events and link each into its case's chain (the ledger chain is linked when stored)."""
         encode, topic_of = self.mapper.encode, self.mapper.topic_of
         as_sqlite = self.dialect == "sqlite"
-        rows = []
+        sealed = []
         for event in events:
             originator_id = event.originator_id
             version = event.originator_version
@@ -160,19 +162,20 @@ class BulkImporter:
             topic = topic_of(type(event))
             state = encode(event)
             digest = case_hash(previous, originator_id, version, topic, state)
-            previous_ledger = ledger_hash(previous_ledger, digest)
             self.last_case_hash[originator_id] = digest
-            stored_id = originator_id.bytes if as_sqlite else originator_id
-            rows.append((stored_id, version, topic, state, digest, previous_ledger))
+            sealed.append((originator_id.bytes if as_sqlite else originator_id, version, topic, state, digest))
         if self.known_cases is not None:
             self.known_cases.update(e.originator_id for e in events if e.originator_version == 1)
-        return rows
+        return sealed
 
-    def _stored_case_hash(self, connection: sa.Connection, originator_id: UUID, version: int) -> bytes:
+    def _stored_case_hash(self, connection: sa.Connection | None, originator_id: UUID, version: int) -> bytes:
         t = self.table
-        found = connection.execute(
-            sa.select(t.c.case_hash).where(t.c.originator_id == originator_id, t.c.originator_version == version)
-        ).scalar()
+        query = sa.select(t.c.case_hash).where(t.c.originator_id == originator_id, t.c.originator_version == version)
+        if connection is None:
+            with self.app.engine.connect() as own:
+                found = own.execute(query).scalar()
+        else:
+            found = connection.execute(query).scalar()
         if found is None:
             raise LedgerError(f"case {originator_id} has no stored event {version} to follow")
         return bytes(found)
@@ -180,7 +183,28 @@ class BulkImporter:
     def _trim(self) -> None:
         """Stored events need not stay in memory: the cases keep their folded state."""
         for case in self.cases.values():
-            case.events = []
+            if case.events:
+                case.events = []
+
+
+# An event ready to store: case id as the driver stores it, version, topic, state, case hash.
+Sealed = tuple[Any, int, str, bytes, bytes]
+
+
+def store_sealed(connection: sa.Connection, table: sa.Table, insert_sql: str, sealed: list[Sealed]) -> None:
+    """Link sealed events into the ledger chain after the head, read inside the writer's lock, and
+    insert them in one statement."""
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"LOCK TABLE {table.name} IN EXCLUSIVE MODE")
+    head = connection.execute(sa.select(table.c.ledger_hash).order_by(table.c.id.desc()).limit(1)).scalar()
+    previous = bytes(head) if head is not None else GENESIS
+    rows = []
+    for stored_id, version, topic, state, digest in sealed:
+        previous = ledger_hash(previous, digest)
+        rows.append((stored_id, version, topic, state, digest, previous))
+    connection.exec_driver_sql(insert_sql, rows)
+    if connection.dialect.name == "postgresql":
+        connection.exec_driver_sql(f"NOTIFY {table.name}")
 
 
 def import_commands(app: Any, commands: Any, *, flush_every: int = 20_000, progress: Callable[[int], None] | None = None) -> int:

@@ -19,6 +19,9 @@ class RuleViolation(LedgerError):
         self.rule_message = message
         super().__init__(f"{paragraph}: {message}")
 
+    def __reduce__(self) -> tuple[type[RuleViolation], tuple[str, str]]:
+        return (type(self), (self.paragraph, self.rule_message))
+
 
 class NotFound(LedgerError):
     """An offer, a decision, a vilkår or a complaint that the ledger does not hold."""

@@ -205,3 +205,21 @@ def test_godkendelse_needs_its_application(db: str) -> None:
     assert path["command"] == "ansoegning"
     result = _main(["submit", "-", "--db", db], jsonl(godkendelse()))
     assert result.exit_code == 4
+
+
+def test_import_loads_a_file_in_batches_and_stops_at_a_refused_line(db: str, tmp_path: Path) -> None:
+    from ledger.application import Ledger
+    from ledger.verify import verify
+
+    good = [*approved(), *approved(offer="T-2")] + [besoeg(date=f"2024-04-{d:02d}") for d in range(1, 21)]
+    path = tmp_path / "big.jsonl"
+    path.write_text(jsonl(*good, paabud(), besoeg(date="2024-05-01")), encoding="utf-8")
+    result = _main(["import", str(path), "--db", db, "--batch", "100"], None)
+    assert result.exit_code == 3 and "line 25: bek § 8 stk 1" in result.output
+    assert "Stored 0 events in whole batches before line 25." in result.output
+    path.write_text(jsonl(*good), encoding="utf-8")
+    result = _main(["import", str(path), "--db", db, "--batch", "100"], None)
+    assert result.exit_code == 0 and "Imported 24 events from 24 lines" in result.output
+    app = Ledger(db)
+    assert verify(app.engine).ok and app.case("T-1").version == 22
+    app.close()

@@ -191,3 +191,17 @@ def test_any_history_in_any_batch_split_equals_a_rebuild(
         finally:
             app.close()
             app.engine.dispose()
+
+
+def test_a_parallel_rebuild_writes_exactly_what_one_process_writes(app: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    record(app, *approved(), besoeg(), dialog(), paabud(), *approved(offer="T-2"), besoeg(offer="T-2"))
+    record(app, *approved(offer="T-3"), cmd("annullering", "2024-06-01", offer="T-2", annulleret=3, correction_reason="Fejl"))
+    record(app, *approved(offer="T-4"), skaerpet(offer="T-4", date="2024-10-01", dialog=None, straks=True,
+                                                straks_begrundelse="Akut risiko for borgerne"))
+    ProjectionRunner(app).rebuild(workers=1)
+    single = dump(app)
+    monkeypatch.setattr(runner_module, "PARALLEL_FROM", 1)
+    for workers in (2, 3):
+        ProjectionRunner(app).rebuild(workers=workers)
+        assert dump(app) == single
+    assert {s.position for s in ProjectionRunner(app).status()} == {app.head()[0]}

@@ -990,31 +990,27 @@ class Offer(Case):
         catalogue = catalogue_for_types(profile.types)
         if not indikatorer:
             raise RuleViolation("bek § 11", "a quality assessment scores at least one indicator")
+        live, live_themes = catalogue.live_map(profile)
         values: dict[str, int | str] = {}
+        scored_themes: set[str] = set()
         for raw_id, value in indikatorer.items():
-            try:
-                indicator = catalogue.indicator(raw_id)
-            except KeyError:
-                raise NotFound(f"indicator {raw_id!r} does not exist in {catalogue.model}") from None
-            if indicator.udgaaet:
-                raise RuleViolation(f"bek § 11, {catalogue.model}", f"indicator {indicator.id} is udgået and cannot be scored")
-            if not indicator.applies_to(profile):
-                raise RuleViolation(
-                    f"bek § 11, {catalogue.model}",
-                    f"indicator {indicator.id} does not apply to this offer's type "
-                    f"({', '.join(profile.types)}): {indicator.applicability_text or 'its theme does not apply'}",
-                )
-            values[indicator.id] = self._indicator_value(anledning, indicator.id, value, catalogue.model)
+            theme_id = live.get(raw_id)
+            indicator_id = raw_id
+            if theme_id is None:
+                indicator_id = self._not_live(catalogue, profile, raw_id)
+                theme_id = live[indicator_id]
+            values[indicator_id] = self._indicator_value(anledning, indicator_id, value, catalogue.model)
+            scored_themes.add(theme_id)
         written: dict[str, str] = {}
         for theme_id, text in temaer.items():
-            try:
-                theme = catalogue.theme(str(theme_id))
-            except KeyError:
-                raise NotFound(f"theme {theme_id!r} does not exist in {catalogue.model}") from None
-            if theme.udgaaet or not theme.applies_to(profile):
+            key = str(theme_id).strip()
+            if key not in live_themes:
+                try:
+                    theme = catalogue.theme(key)
+                except KeyError:
+                    raise NotFound(f"theme {theme_id!r} does not exist in {catalogue.model}") from None
                 raise RuleViolation(f"bek § 11, {catalogue.model}", f"theme {theme.id} ({theme.name}) does not apply to this offer")
-            written[theme.id] = require_text(text, f"bek § 11, {catalogue.model}", f"theme {theme.id} needs a written assessment")
-        scored_themes = {catalogue.theme_of(i).id for i in values}
+            written[key] = require_text(text, f"bek § 11, {catalogue.model}", f"theme {key} needs a written assessment")
         missing = sorted(scored_themes - set(written))
         if missing:
             raise RuleViolation(
@@ -1028,6 +1024,24 @@ class Offer(Case):
                 temaer=written, note=note,
             ),
         )
+
+    @staticmethod
+    def _not_live(catalogue: Any, profile: OfferProfile, raw_id: str) -> str:
+        """An indicator not found among the live ones: its normal id if it is live after all
+        (written as '5 a'), else the refusal that says why."""
+        try:
+            indicator = catalogue.indicator(raw_id)
+        except KeyError:
+            raise NotFound(f"indicator {raw_id!r} does not exist in {catalogue.model}") from None
+        if indicator.udgaaet:
+            raise RuleViolation(f"bek § 11, {catalogue.model}", f"indicator {indicator.id} is udgået and cannot be scored")
+        if not indicator.applies_to(profile):
+            raise RuleViolation(
+                f"bek § 11, {catalogue.model}",
+                f"indicator {indicator.id} does not apply to this offer's type "
+                f"({', '.join(profile.types)}): {indicator.applicability_text or 'its theme does not apply'}",
+            )
+        return str(indicator.id)
 
     @staticmethod
     def _indicator_value(anledning: str, indicator: str, value: Any, model: str) -> int | str:

@@ -141,3 +141,53 @@ def schema(name: str | None) -> None:
             raise InvalidInput(f"unknown command {name!r}; known commands: {', '.join(COMMANDS)}")
         data = COMMANDS[name].model_json_schema()
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@click.command("import")
+@click.argument("file", type=click.File("rb"), metavar="FILE.jsonl")
+@click.option("--batch", "batch", type=click.IntRange(100, 1_000_000), default=20_000, show_default=True, help="Events stored per transaction.")
+@db_option
+@by_option
+def import_(file: IO[bytes], batch: int, db: str, by: str | None) -> None:
+    """Bulk-load a large file of commands (the format of `ledger submit`): each is judged by the
+    same rules, and the events are stored in transactions of --batch events.
+
+    Unlike `submit`, the file is not one transaction: if a line is refused, the import stops there,
+    the batches stored before it stay (each batch whole), and the refused line's batch is not
+    stored. Use it to load a ledger from another system; use `submit` for everyday files.
+
+    Example:
+
+        ledger import migrated-2018-2025.jsonl --batch 50000
+    """
+    import time
+
+    from ledger.bulk import BulkImporter
+    from ledger.commands import parse_json_line
+
+    app = open_ledger(db, by=by)
+    started = time.perf_counter()
+    lines = 0
+    importer = BulkImporter(app, flush_every=batch, by=by)
+    show = sys.stderr.isatty()
+    for number, raw in enumerate(file, start=1):
+        if len(raw) > MAX_LINE_BYTES:
+            raise _at(InvalidInput(f"the line is longer than {MAX_LINE_BYTES} bytes"), number)
+        try:
+            text = raw.decode("utf-8").strip().lstrip("\ufeff")
+        except UnicodeDecodeError:
+            raise _at(InvalidInput("the line is not valid UTF-8"), number) from None
+        if not text:
+            continue
+        try:
+            importer.submit(parse_json_line(text))
+        except LedgerError as error:
+            click.echo(f"Stored {importer.stored} events in whole batches before line {number}.", err=True)
+            raise _at(error, number) from None
+        lines += 1
+        if show and lines % 50_000 == 0:
+            click.echo(f"  {lines:,} lines, {importer.stored:,} events stored", err=True)
+    importer.flush()
+    elapsed = time.perf_counter() - started
+    rate = f" ({importer.stored / elapsed:,.0f} events/s)" if elapsed > 0 and importer.stored else ""
+    click.echo(f"Imported {importer.stored} events from {lines} lines in {elapsed:.1f} s{rate}.")

@@ -72,6 +72,10 @@ class Projection:
     def apply(self, notifications: Sequence[Notification]) -> None:
         raise NotImplementedError
 
+    def pending_rows(self) -> dict[str, list[dict[str, Any]]]:
+        """The rows the next flush inserts, by table name."""
+        raise NotImplementedError
+
     def flush(self, connection: sa.Connection) -> None:
         """Write the pending rows."""
         raise NotImplementedError

@@ -88,14 +88,16 @@ class CasesProjection(Projection):
     def pending_size(self) -> int:
         return len(self.dirty)
 
+    def pending_rows(self) -> dict[str, list[dict[str, Any]]]:
+        """The rows the next flush inserts, by table."""
+        rows = [self._row(str(offer_id), self.states[offer_id]) for offer_id in sorted(self.dirty) if self.states[offer_id].key]
+        return {case_states.name: rows}
+
     def flush(self, connection: sa.Connection) -> None:
-        dirty = sorted(self.dirty)
         if not self.fresh or self.written:
-            for part in chunks([str(offer_id) for offer_id in dirty]):
+            for part in chunks([str(offer_id) for offer_id in sorted(self.dirty)]):
                 connection.execute(case_states.delete().where(case_states.c.offer_id.in_(part)))
-        rows = [self._row(str(offer_id), self.states[offer_id]) for offer_id in dirty if self.states[offer_id].key]
-        if rows:
-            connection.execute(case_states.insert(), rows)
+        insert_rows(connection, self.pending_rows())
         self.dirty.clear()
 
     @staticmethod
@@ -111,6 +113,13 @@ class CasesProjection(Projection):
             "version": state.version,
             "state": encode_state(state),
         }
+
+
+def insert_rows(connection: sa.Connection, rows: dict[str, list[dict[str, Any]]]) -> None:
+    """Batched inserts of a projection's rows, by table name."""
+    for name, table_rows in rows.items():
+        if table_rows:
+            connection.execute(metadata.tables[name].insert(), table_rows)
 
 
 def read_states(

@@ -21,7 +21,7 @@ from ledger.events import offer as ev
 from ledger.events.authority import IndtaegtAndreOpgaver
 from ledger.events.base import LedgerEvent
 from ledger.projections.base import Notification, Projection, metadata
-from ledger.projections.cases import chunks
+from ledger.projections.cases import chunks, insert_rows
 
 stat_facts = sa.Table(
     "stat_facts",
@@ -214,16 +214,9 @@ class StatisticsProjection(Projection):
     def pending_size(self) -> int:
         return len(self.new_facts) + len(self.dirty)
 
-    def flush(self, connection: sa.Connection) -> None:
-        for part in chunks(sorted(str(offer_id) for offer_id in self.replaced)):
-            connection.execute(stat_facts.delete().where(stat_facts.c.offer_id.in_(part)))
-        if self.new_facts:
-            connection.execute(stat_facts.insert(), self.new_facts)
-        dirty = sorted(self.dirty)
-        if not self.fresh or self.written:
-            for part in chunks([str(offer_id) for offer_id in dirty]):
-                connection.execute(stat_cases.delete().where(stat_cases.c.offer_id.in_(part)))
-        rows = [
+    def pending_rows(self) -> dict[str, list[dict[str, Any]]]:
+        """The rows the next flush inserts, by table."""
+        cases = [
             {
                 "offer_id": str(offer_id),
                 "offer_key": c.offer_key,
@@ -231,11 +224,18 @@ class StatisticsProjection(Projection):
                 "types": ",".join(c.types),
                 "pending_since": c.pending_since,
             }
-            for offer_id in dirty
+            for offer_id in sorted(self.dirty)
             for c in [self.contexts[offer_id]]
         ]
-        if rows:
-            connection.execute(stat_cases.insert(), rows)
+        return {stat_facts.name: list(self.new_facts), stat_cases.name: cases}
+
+    def flush(self, connection: sa.Connection) -> None:
+        for part in chunks(sorted(str(offer_id) for offer_id in self.replaced)):
+            connection.execute(stat_facts.delete().where(stat_facts.c.offer_id.in_(part)))
+        if not self.fresh or self.written:
+            for part in chunks([str(offer_id) for offer_id in sorted(self.dirty)]):
+                connection.execute(stat_cases.delete().where(stat_cases.c.offer_id.in_(part)))
+        insert_rows(connection, self.pending_rows())
         self.new_facts.clear()
         self.replaced.clear()
         self.dirty.clear()

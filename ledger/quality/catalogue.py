@@ -281,6 +281,7 @@ class Catalogue(BaseModel):
     _indicators: dict[str, Indicator] = PrivateAttr(default_factory=dict)
     _criteria: dict[str, Criterion] = PrivateAttr(default_factory=dict)
     _themes_of: dict[str, Theme] = PrivateAttr(default_factory=dict)
+    _live: dict[OfferProfile, tuple[dict[str, str], frozenset[str]]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _index(self) -> Catalogue:
@@ -340,6 +341,15 @@ class Catalogue(BaseModel):
     def live_indicators(self, profile: OfferProfile) -> list[Indicator]:
         """The indicators the offer is assessed on: not udgået, and neither they nor their theme excluded."""
         return [indicator for indicator in self._indicators.values() if indicator.applies_to(profile)]
+
+    def live_map(self, profile: OfferProfile) -> tuple[dict[str, str], frozenset[str]]:
+        """{live indicator id: its theme id} and the live theme ids, for a profile (cached)."""
+        found = self._live.get(profile)
+        if found is None:
+            indicators = {i.id: self._themes_of[i.id].id for i in self.live_indicators(profile)}
+            themes = frozenset(t.id for t in self.live_themes(profile))
+            found = self._live[profile] = (indicators, themes)
+        return found
 
     def live_themes(self, profile: OfferProfile) -> list[Theme]:
         """The themes that are not udgået and apply to the offer."""
