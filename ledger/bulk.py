@@ -100,7 +100,8 @@ class BulkImporter:
             case = self._with_history(kind, key, case)
         rec = Recording(recorded_at=recorded_at or self.app.clock(), recorded_by=by or self.by, rulebooks=self.app.rulebooks)
         before = len(case.pending_events)
-        getattr(case, handler)(rec, **(kwargs | context_for(case, handler, self.case)))
+        context = context_for(case, handler, self.case)
+        getattr(case, handler)(rec, **(kwargs | context if context else kwargs))
         made = list(case.pending_events[before:])
         self.pending.extend(made)
         self.touched.add(case)
@@ -222,3 +223,41 @@ def import_commands(app: Any, commands: Any, *, flush_every: int = 20_000, progr
 
 
 __all__ = ["BulkImporter", "import_commands", "Offer", "Authority"]
+
+
+def import_lines(
+    app: Any,
+    lines: Any,
+    *,
+    batch: int = 20_000,
+    by: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[int, int]:
+    """Import JSON command lines (the `ledger submit` format) in batches. A refused or malformed
+    line raises its error with `line_number` and `stored` (events stored before it, in whole
+    batches). Returns (lines, events stored)."""
+    from ledger.commands import parse_json_line
+    from ledger.errors import InvalidInput
+
+    importer = BulkImporter(app, flush_every=batch, by=by)
+    count = 0
+    for number, raw in enumerate(lines, start=1):
+        try:
+            if len(raw) > 1_000_000:
+                raise InvalidInput("the line is longer than 1000000 bytes")
+            try:
+                text = raw.decode("utf-8").strip().lstrip("\ufeff")
+            except UnicodeDecodeError:
+                raise InvalidInput("the line is not valid UTF-8") from None
+            if not text:
+                continue
+            importer.submit(parse_json_line(text))
+        except LedgerError as error:
+            error.line_number = number  # type: ignore[attr-defined]
+            error.stored = importer.stored  # type: ignore[attr-defined]
+            raise
+        count += 1
+        if progress is not None and count % 50_000 == 0:
+            progress(count, importer.stored)
+    importer.flush()
+    return count, importer.stored

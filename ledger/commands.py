@@ -108,7 +108,7 @@ class BaseCommand(_Model):
         raise NotImplementedError
 
     def handler_kwargs(self) -> dict[str, Any]:
-        data = {name: getattr(self, name) for name in type(self).model_fields}
+        data = dict(self.__dict__)  # the validated fields
         for field in ("command", "offer", "by"):
             data.pop(field, None)
         if not self.CORRECTABLE:

@@ -209,8 +209,11 @@ def test_kill_9_during_a_rebuild_then_rerun_gives_byte_identical_statistics(stor
     env = {"LEDGER_PROJECTION_FLUSH": "1500"}
     assert cli("projections", "rebuild", "--db", store_url, env=env).returncode == 0
     clean = cli("stats", "2024", "--format", "json", "--db", store_url).stdout
-    for delay in (0.6, 1.2):
-        process = spawn("projections", "rebuild", "--db", store_url, env={**env, "LEDGER_PROJECTION_FLUSH": "700"})
+    # One process replaying (committing every 700 events), then worker processes (their rows
+    # written while the positions say a rebuild is under way).
+    for delay, parallel in ((0.6, "1000000"), (1.2, "1")):
+        process = spawn("projections", "rebuild", "--db", store_url,
+                        env={**env, "LEDGER_PROJECTION_FLUSH": "700", "LEDGER_PARALLEL_FROM": parallel})
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=60)

@@ -162,32 +162,22 @@ def import_(file: IO[bytes], batch: int, db: str, by: str | None) -> None:
     """
     import time
 
-    from ledger.bulk import BulkImporter
-    from ledger.commands import parse_json_line
+    from ledger.bulk import import_lines
 
     app = open_ledger(db, by=by)
     started = time.perf_counter()
-    lines = 0
-    importer = BulkImporter(app, flush_every=batch, by=by)
     show = sys.stderr.isatty()
-    for number, raw in enumerate(file, start=1):
-        if len(raw) > MAX_LINE_BYTES:
-            raise _at(InvalidInput(f"the line is longer than {MAX_LINE_BYTES} bytes"), number)
-        try:
-            text = raw.decode("utf-8").strip().lstrip("\ufeff")
-        except UnicodeDecodeError:
-            raise _at(InvalidInput("the line is not valid UTF-8"), number) from None
-        if not text:
-            continue
-        try:
-            importer.submit(parse_json_line(text))
-        except LedgerError as error:
-            click.echo(f"Stored {importer.stored} events in whole batches before line {number}.", err=True)
-            raise _at(error, number) from None
-        lines += 1
-        if show and lines % 50_000 == 0:
-            click.echo(f"  {lines:,} lines, {importer.stored:,} events stored", err=True)
-    importer.flush()
+
+    def report(lines: int, stored: int) -> None:
+        if show:
+            click.echo(f"  {lines:,} lines, {stored:,} events stored", err=True)
+
+    try:
+        lines, stored = import_lines(app, file, batch=batch, by=by, progress=report)
+    except LedgerError as error:
+        number = getattr(error, "line_number", None)
+        click.echo(f"Stored {getattr(error, 'stored', 0)} events in whole batches before line {number}.", err=True)
+        raise
     elapsed = time.perf_counter() - started
-    rate = f" ({importer.stored / elapsed:,.0f} events/s)" if elapsed > 0 and importer.stored else ""
-    click.echo(f"Imported {importer.stored} events from {lines} lines in {elapsed:.1f} s{rate}.")
+    rate = f" ({stored / elapsed:,.0f} events/s)" if elapsed > 0 and stored else ""
+    click.echo(f"Imported {stored} events from {lines} lines in {elapsed:.1f} s{rate}.")

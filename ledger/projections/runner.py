@@ -23,7 +23,7 @@ import sqlalchemy as sa
 from ledger.errors import LedgerError
 from ledger.events.base import LedgerEvent
 from ledger.projections.base import Notification, Projection, metadata, positions
-from ledger.projections.cases import CasesProjection, insert_rows
+from ledger.projections.cases import CasesProjection
 from ledger.projections.statistics import StatisticsProjection
 from ledger.store.persistence import writing
 
@@ -83,7 +83,8 @@ class ProjectionRunner:
                 row = known.get(projection.name)
                 if row is None:
                     connection.execute(positions.insert().values(name=projection.name, position=0, version=projection.version))
-                elif row.version != projection.version:
+                elif row.version != projection.version or row.position == REBUILDING:
+                    # A new version of the projection, or a rebuild that stopped halfway.
                     self._drop_and_reset(connection, projection)
 
     def _drop_and_reset(self, connection: sa.Connection, projection: Projection) -> None:
@@ -224,8 +225,18 @@ class ProjectionRunner:
         return self._rebuild_parallel(head, workers, progress)
 
     def _rebuild_parallel(self, head: int, workers: int, progress: Progress | None) -> int:
+        """Workers write their shares' rows themselves while the positions say REBUILDING; the
+        positions move to the head only when every worker has finished. A rebuild that stops
+        halfway leaves REBUILDING behind, and the next runner drops the tables and starts over."""
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
+
+        with writing(), self.engine.begin() as connection:
+            for projection in self.projections:
+                connection.execute(
+                    positions.update().where(positions.c.name == projection.name, positions.c.position == 0)
+                    .values(position=REBUILDING)
+                )
 
         # fork starts a worker in milliseconds; each worker opens its own engine.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
@@ -234,23 +245,22 @@ class ProjectionRunner:
         self.engine.dispose()  # no pooled connection may be shared with a forked worker
         names = [p.name for p in self.projections]
         url = self.engine.url.render_as_string(hide_password=False)
-        with ProcessPoolExecutor(workers, mp_context=context, initializer=_share, initargs=(counters,)) as pool:
+        with ProcessPoolExecutor(workers, mp_context=context, initializer=_share, initargs=(counters, os.getpid())) as pool:
             futures = [pool.submit(_replay_share, url, names, share, workers, head) for share in range(workers)]
             while progress is not None and not all(f.done() for f in futures):
                 progress(min(head, sum(c.value for c in counters) // workers))
                 time.sleep(0.2)
-            parts = [future.result() for future in futures]
+            for future in futures:
+                future.result()
         with writing(), self.engine.begin() as connection:
             for projection in self.projections:
                 moved = connection.execute(
                     positions.update()
-                    .where(positions.c.name == projection.name, positions.c.position == 0)
+                    .where(positions.c.name == projection.name, positions.c.position == REBUILDING)
                     .values(position=head)
                 ).rowcount
                 if moved != 1:
-                    raise PositionMoved(f"projection {projection.name} was advanced by another runner; the rebuild was not applied")
-            for part in parts:
-                insert_rows(connection, part)
+                    raise PositionMoved(f"projection {projection.name} was changed by another runner; the rebuild was not applied")
         if progress is not None:
             progress(head)
         return head
@@ -333,19 +343,37 @@ class ProjectionRunner:
         return done
 
 
+# A projection whose rebuild is under way (or stopped halfway) has this position.
+REBUILDING = -1
 # A rebuild replays in several processes from this many events on.
 PARALLEL_FROM = int(os.environ.get("LEDGER_PARALLEL_FROM", "50000"))
 _counters: list[Any] = []
+_parent: list[int] = []
 
 
-def _share(counters: list[Any]) -> None:
+def _share(counters: list[Any], parent: int) -> None:
+    """Worker set-up: die with the parent (a killed rebuild must leave no writer behind)."""
     _counters[:] = counters
+    _parent[:] = [parent]
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # not Linux: the worker checks for its parent before each write instead
+    if os.getppid() != parent:
+        os._exit(1)
 
 
-def _replay_share(url: str, names: list[str], share: int, shares: int, head: int) -> dict[str, list[dict[str, Any]]]:
-    """In a worker process: fold the cases whose id falls in this share, up to `head`; return the
-    rows to insert. A case's share is the last byte of its id, so every event of a case, and every
-    correction's refold, lands in one worker."""
+def _orphaned() -> bool:
+    return bool(_parent) and os.getppid() != _parent[0]
+
+
+def _replay_share(url: str, names: list[str], share: int, shares: int, head: int) -> int:
+    """In a worker process: fold the cases whose id falls in this share, up to `head`, writing
+    their rows as it goes. A case's share is the last byte of its id, so every event of a case,
+    and every correction's refold, lands in one worker."""
     from ledger.application import Ledger
 
     app = Ledger(url, user="rebuild")
@@ -365,6 +393,16 @@ def _replay_share(url: str, names: list[str], share: int, shares: int, head: int
         f"SELECT id, topic, state FROM {table} WHERE id > :after AND id <= :head AND {mine} ORDER BY id LIMIT :limit"
     )
     position = 0
+    applied = pending = 0
+
+    def flush() -> None:
+        if _orphaned():
+            os._exit(1)  # the rebuild was stopped: write nothing more
+        with writing(), app.engine.begin() as connection:
+            for projection in projections:
+                projection.flush(connection)
+                projection.written = True
+
     while position < head:
         with app.engine.connect() as connection:
             rows = connection.execute(query, {"after": position, "head": head, "limit": READ_BATCH * 4}).all()
@@ -374,14 +412,17 @@ def _replay_share(url: str, names: list[str], share: int, shares: int, head: int
         batch = [Notification(int(row[0]), decode(row[1], bytes(row[2]))) for row in rows]
         for projection in projections:
             projection.apply(batch)
+        applied += len(batch)
+        pending += len(batch)
+        if pending >= FLUSH_EVERY:
+            flush()
+            pending = 0
         if _counters:
             _counters[share].value = position
-    result: dict[str, list[dict[str, Any]]] = {}
-    for projection in projections:
-        result.update(projection.pending_rows())
+    flush()
     app.close()
     app.engine.dispose()
-    return result
+    return applied
 
 
 def up_to_date(app: Any, names: Sequence[str] | None = None) -> ProjectionRunner:
