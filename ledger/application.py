@@ -18,7 +18,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, PersistenceError
+from eventsourcing.persistence import InfrastructureFactory, IntegrityError, PersistenceError
 from eventsourcing.utils import Environment
 
 from ledger.aggregates.authority import Authority
@@ -67,7 +67,7 @@ def redact(url: str) -> str:
 
 def secret_of(url: str) -> str | None:
     try:
-        return sa.make_url(url).password  # type: ignore[no-any-return]
+        return sa.make_url(url).password
     except Exception:  # noqa: BLE001
         return None
 
@@ -102,7 +102,7 @@ class Receipt:
 
 
 def _refs(event: LedgerEvent) -> dict[str, Any]:
-    created = {}
+    created: dict[str, Any] = {}
     for name in ("dialog", "paabud", "skaerpet_tilsyn", "fravigelse", "magtanvendelse", "klage", "aendring"):
         value = getattr(event, name, None)
         if isinstance(value, str):
@@ -148,7 +148,7 @@ class Ledger(Application[Any]):
             self._require_schema()
 
     # -- wiring -----------------------------------------------------------------------------
-    def construct_factory(self, env: Environment) -> LedgerFactory:
+    def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
         return LedgerFactory(env)
 
     def construct_mapper(self) -> PydanticMapper:

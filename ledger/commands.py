@@ -1119,7 +1119,8 @@ AUTHORITY_COMMANDS: tuple[type[AuthorityCommand], ...] = (
 ALL_COMMANDS: tuple[type[BaseCommand], ...] = (*OFFER_COMMANDS, *EMPLOYER_COMMANDS, *AUTHORITY_COMMANDS, KoncernCommand)
 COMMANDS: dict[str, type[BaseCommand]] = {cls.NAME: cls for cls in ALL_COMMANDS}
 
-AnyCommand = Annotated[Union[tuple(ALL_COMMANDS)], Field(discriminator="command")]  # type: ignore[valid-type]
+# Built at run time from ALL_COMMANDS, so it is a type form only to pydantic, not to a static checker.
+AnyCommand: Any = Annotated[Union[tuple(ALL_COMMANDS)], Field(discriminator="command")]
 _ADAPTER: TypeAdapter[BaseCommand] = TypeAdapter(AnyCommand)
 
 

@@ -19,7 +19,7 @@ from uuid import UUID
 
 import sqlalchemy as sa
 
-from ledger.digest import Digest
+from ledger.digest import Digest as Digest  # noqa: PLC0414 - explicit re-export (ledger.console.audit uses it)
 from ledger.store.chain import GENESIS
 from ledger.store.persistence import EVENTS_TABLE
 

@@ -176,7 +176,7 @@ def decision_command(name: str) -> click.Command:
         short_help=model.SUMMARY,
     )
     for decorate in (format_option("text", "json"), by_option, db_option):
-        command = decorate(command)  # type: ignore[assignment]
+        command = decorate(command)
     return command
 
 

@@ -217,7 +217,7 @@ def takster_load(file: Path, date: str | None, replace: bool, reason: str | None
           "tilsyn": [12000000, 24000000, 36000000, 48000000],
           "vaesentlig_aendring": [1200000, 1800000, 2400000, 3000000]}]
     """
-    from ledger.commands import parse_command
+    from ledger.commands import ObjektivFinansieringCommand, TaksterCommand, parse_command
 
     app = open_ledger(db, by=by)
     commands, skipped = [], []
@@ -226,6 +226,8 @@ def takster_load(file: Path, date: str | None, replace: bool, reason: str | None
             command = parse_command(entry)
         except InvalidInput as error:
             raise InvalidInput(f"{file}: entry {number}: {error}") from None
+        # read_takst_file admits only these two kinds of command
+        assert isinstance(command, (TaksterCommand, ObjektivFinansieringCommand))
         authority = app.authority(command.case_key())
         current = (
             authority.takster_for(command.aar) if command.NAME == "takster" else authority.objektiv_for(command.aar)

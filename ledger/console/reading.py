@@ -6,7 +6,7 @@ import datetime as dt
 
 import click
 
-from ledger.console.common import db_option, emit_json, format_option, open_ledger
+from ledger.console.common import F, db_option, emit_json, format_option, open_ledger
 from ledger.errors import InvalidInput
 
 
@@ -30,11 +30,11 @@ def parse_moment(text: str | None) -> dt.datetime | None:
         raise InvalidInput(f"--known-at: {error}") from None
 
 
-def as_of_option(function):  # type: ignore[no-untyped-def]
+def as_of_option(function: F) -> F:
     return click.option("--as-of", "as_of", default=None, metavar="DATE", help="The legal state on this date (default: today).")(function)
 
 
-def known_at_option(function):  # type: ignore[no-untyped-def]
+def known_at_option(function: F) -> F:
     return click.option(
         "--known-at", "known_at", default=None, metavar="TIMESTAMP",
         help="What the ledger said at this moment (ISO time; Danish time if no zone; a date means the end of that day).",

@@ -82,6 +82,7 @@ def submit(file: IO[bytes], each: bool, dry_run: bool, db: str, by: str | None, 
 
     lines = _read_lines(file)
     commands = []
+    number: int | None
     for number, text in lines:
         try:
             commands.append(parse_json_line(text))

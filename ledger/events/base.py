@@ -9,7 +9,7 @@ annuls it (`RegistreringAnnulleret`) or supersedes it (`supersedes` on an event 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
@@ -69,7 +69,8 @@ class LedgerEvent(BaseModel):
 
     def payload(self) -> dict[str, Any]:
         """The event's own fields, without the envelope, for JSON output."""
-        return self.model_dump(mode="json", exclude=ENVELOPE_FIELDS, exclude_none=True)
+        # pydantic accepts any set of names; its IncEx alias spells only `set`, not `frozenset`.
+        return self.model_dump(mode="json", exclude=cast("set[str]", ENVELOPE_FIELDS), exclude_none=True)
 
 
 ENVELOPE_FIELDS = frozenset(

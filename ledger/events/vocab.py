@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from enum import Enum
+from typing import cast
 
 
 class _Vocabulary(str, Enum):
@@ -24,7 +25,7 @@ class _Vocabulary(str, Enum):
         return None
 
     def __str__(self) -> str:
-        return self.value
+        return cast(str, self.value)
 
 
 def fold(text: str) -> str:

@@ -177,6 +177,7 @@ class StatisticsProjection(Projection):
                 )
 
     def apply(self, notifications: Sequence[Notification]) -> None:
+        context: CaseContext | None
         for notification in notifications:
             event = notification.event
             offer_id = event.originator_id

@@ -28,7 +28,7 @@ import re
 import textwrap
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -37,6 +37,9 @@ from ledger.events.vocab import Region, fold, label
 from ledger.projections.statistics import SAGSBEHANDLING, TILSYNSBESOEG, stat_facts
 from ledger.reports.stats import FEES, ITEMS, TOTAL, add_fees, compute
 from ledger.rulebook import Rulebook, Rulebooks, month_day
+
+if TYPE_CHECKING:
+    from matplotlib.typing import RcKeyType
 
 REGIONS = [r.value for r in Region]
 NATIONAL_SLUG = "landsoversigt"
@@ -369,6 +372,8 @@ def gather(app: Any, year: int, region: str | None = None, *, attempts: int = 5)
 
 
 def _texts(authority: Any, year: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    general: list[dict[str, Any]]
+    focus: list[dict[str, Any]]
     general, focus = [], []
     for event in authority.report_texts(year):
         item = {
@@ -808,7 +813,7 @@ NATIONAL_CHART_AFTER = {
 # -- charts ----------------------------------------------------------------------------------------
 
 BLUE, ORANGE, GREY, GREEN, RED = "#1f5fa8", "#e07b39", "#8c8c8c", "#3a8f5c", "#b03a2e"
-_RC: dict[str, Any] = {
+_RC: dict[RcKeyType, Any] = {
     "svg.hashsalt": "ledger",
     "svg.fonttype": "path",
     "font.family": "DejaVu Sans",
@@ -1257,11 +1262,11 @@ def render_html(blocks: Sequence[Block], title: str) -> str:
             out.append(f"<figure id=\"figur-{_e(chart.name)}\">\n{svg}\n<figcaption>Figur {figures}: {_e(chart.caption)}</figcaption></figure>")
     if about_open:
         out.append("</dl>")
-    body = "\n".join(out)
+    main = "\n".join(out)
     return (
         "<!doctype html>\n<html lang=\"da\"><head><meta charset=\"utf-8\">"
         "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>\n<main>\n{body}\n</main>\n</body></html>\n"
+        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>\n<main>\n{main}\n</main>\n</body></html>\n"
     )
 
 
@@ -1297,7 +1302,7 @@ def render_pdf(blocks: Sequence[Block], title: str, created: dt.datetime | None)
 
     heading = latin1(title)
 
-    class _PDF(FPDF):  # type: ignore[misc]
+    class _PDF(FPDF):
         def footer(self) -> None:
             self.set_y(-12)
             self.set_font("Helvetica", "", 7)

@@ -954,7 +954,7 @@ def render_pdf(data: Mapping[str, Any], created: dt.datetime) -> bytes | None:
 
     footer_text = latin1(f"Klagesag {data['tilbud']}/{data['klage']} - sagens version {data['grundlag']['sagens_version']}")
 
-    class _PDF(FPDF):  # type: ignore[misc]
+    class _PDF(FPDF):
         def footer(self) -> None:
             self.set_y(-12)
             self.set_font("Helvetica", "", 7)

@@ -12,13 +12,16 @@ import math
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ledger.aggregates.state import fold_order
 from ledger.errors import InvalidInput, NotFound
 from ledger.events.base import LedgerEvent
 from ledger.events.offer import KvalitetsvurderingForetaget
 from ledger.quality.catalogue import Catalogue, OfferProfile, load_catalogue
+
+if TYPE_CHECKING:
+    from matplotlib.projections.polar import PolarAxes
 
 NOTICE = (
     "FORTROLIGT: indikatorscorer, tema- og kriterieværdier og spindelvævet er ikke offentlige; kun de skriftlige "
@@ -188,7 +191,7 @@ def draw_chart(report: Mapping[str, Any], path: str | Path) -> Path:
 
     fig = plt.figure(figsize=(9, 8.5), dpi=110)
     try:
-        ax = fig.add_subplot(projection="polar")
+        ax = cast("PolarAxes", fig.add_subplot(projection="polar"))  # the stubs type every subplot as plain Axes
         ax.set_theta_offset(math.pi / 2)  # the first theme at the top, the others clockwise
         ax.set_theta_direction(-1)
         ax.set_thetalim(0, 2 * math.pi)

@@ -129,7 +129,9 @@ def add_fees(report: dict[str, Any], summary: dict[str, dict[str, Any]]) -> dict
         if name == TOTAL:
             continue
         fees = summary.get(name, {})
-        item = {key: value for key, value in fees.items() if isinstance(value, int) and not isinstance(value, bool)}
+        item: dict[str, int | str] = {
+            key: value for key, value in fees.items() if isinstance(value, int) and not isinstance(value, bool)
+        }
         item["takster_fastsat"] = "ja" if fees.get("takster_fastsat") else "nej"
         item["objektiv_andel_fastsat"] = "ja" if fees.get("objektiv_fastsat") else "nej"
         item["tilbud_uden_takster"] = len(fees.get("takster_mangler_for", []))
