@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from urllib.parse import quote, quote_plus
+
 import sqlalchemy as sa
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import InfrastructureFactory, IntegrityError, PersistenceError
@@ -54,22 +56,49 @@ def normalise_url(url: str) -> str:
         url = "postgresql://" + url[len("postgres://") :]
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    try:
+        parsed = sa.make_url(url)
+        if parsed.port is not None and not 0 < parsed.port < 65536:
+            raise ValueError(f"port {parsed.port} is out of range")
+    except Exception as error:  # noqa: BLE001 - SQLAlchemy raises ArgumentError or ValueError
+        reason = str(error).split("\n")[0]
+        if "invalid literal for int()" in reason:
+            reason = "the port is not a number"
+        raise InvalidInput(f"malformed database URL {redact(url)!s}: {reason}") from None
     return url
 
 
+_SECRET_KEYS = ("password", "passwd", "sslpassword")
+
+
 def redact(url: str) -> str:
-    """The URL with any password masked, for messages."""
+    """The URL with any password masked (in its credentials or its query), for messages."""
     try:
-        return sa.make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a malformed URL is shown without its credentials
-        return url.split("@")[-1]
+        parsed = sa.make_url(url)
+        hidden = {key: "***" for key in parsed.query if key.lower() in _SECRET_KEYS}
+        return parsed.update_query_dict(hidden).render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
+    except Exception:  # noqa: BLE001 - a malformed URL is shown without its credentials or query
+        return url.split("@")[-1].split("?")[0]
 
 
-def secret_of(url: str) -> str | None:
+def secrets_of(url: str) -> list[str]:
+    """Every spelling of the URL's passwords (plain and percent-encoded), longest first."""
     try:
-        return sa.make_url(url).password
+        parsed = sa.make_url(url)
     except Exception:  # noqa: BLE001
-        return None
+        return []
+    found = [parsed.password] if parsed.password else []
+    for key, value in parsed.query.items():
+        if key.lower() in _SECRET_KEYS:
+            found.extend([value] if isinstance(value, str) else value)
+    spelled = {form for secret in found if secret for form in (secret, quote(secret, safe=""), quote_plus(secret), quote(secret))}
+    return sorted(spelled, key=len, reverse=True)
+
+
+def scrub_secrets(text: str, url: str) -> str:
+    for secret in secrets_of(url):
+        text = text.replace(secret, "***")
+    return text
 
 
 def cause(error: BaseException) -> str:
@@ -175,8 +204,7 @@ class Ledger(Application[Any]):
         return self.recorder_.table
 
     def scrub(self, text: str) -> str:
-        secret = secret_of(self.url)
-        return text.replace(secret, "***") if secret else text
+        return scrub_secrets(text, self.url)
 
     @staticmethod
     def _require_existing(url: str) -> None:

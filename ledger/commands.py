@@ -13,7 +13,17 @@ import datetime as dt
 import re
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, TypeAdapter, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    Strict,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+)
+from pydantic_core import PydanticCustomError
 
 from ledger.errors import InvalidInput
 from ledger.events.vocab import (
@@ -46,17 +56,38 @@ def _day(value: Any) -> Any:
 
 
 def _decision_number(value: Any) -> Any:
-    if isinstance(value, str) and value.strip().startswith("#"):
-        return value.strip()[1:]
+    """An event number: 7, or "#7" / "7" as people write it."""
+    if isinstance(value, str) and re.fullmatch(r"#?\d{1,9}", value.strip()):
+        return int(value.strip().lstrip("#"))
     return value
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _printable(value: Any) -> Any:
+    """Text is stored for good and shown to people: no NUL, no terminal escape codes."""
+    if isinstance(value, str) and _CONTROL.search(value):
+        raise ValueError("text must not hold control characters (NUL, escape codes and the like)")
+    return value
+
+
+def _number(value: Any) -> Any:
+    """A JSON number: true is not 1 and "12" is not 12 (the CLI converts its own options); 12.0 is 12."""
+    if isinstance(value, bool | str):
+        raise PydanticCustomError("int_type", "Input should be a valid integer")
+    return value
+
+
+# Numbers and yes/no are what they say: a JSON true is not the number 1, "12" is not 12, 1 is not true.
+Int = Annotated[int, BeforeValidator(_number)]
+Flag = Annotated[bool, Strict()]
 Day = Annotated[dt.date, BeforeValidator(_day)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000), BeforeValidator(_printable)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), BeforeValidator(_printable)]
 Ref = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-ZÆ]\d{1,6}$")]
-EventNo = Annotated[int, BeforeValidator(_decision_number), Field(ge=1, le=10_000_000)]
-Key = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9ÆØÅæøå][A-Za-z0-9ÆØÅæøå._:/-]{0,63}$")]
+EventNo = Annotated[int, BeforeValidator(_decision_number), Strict(), Field(ge=1, le=10_000_000)]
+Key = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9ÆØÅæøå][A-Za-z0-9ÆØÅæøå._:/-]{0,63}$"), BeforeValidator(_printable)]
 
 
 class _Model(BaseModel):
@@ -147,7 +178,7 @@ class AuthorityCommand(BaseCommand):
 
 class _StraksFields(_Model):
     dialog: list[Ref] | None = Field(default=None, description="The dialog(s) (D1, ...) that preceded the decision; default: the dialogs opened before it.")
-    straks: bool = Field(default=False, description="Decided straks, without prior dialog (needs straks_begrundelse).")
+    straks: Flag = Field(default=False, description="Decided straks, without prior dialog (needs straks_begrundelse).")
     straks_grund: StraksGrund | None = Field(default=None, description="The category of special reason for straks.")
     straks_begrundelse: Text | None = Field(default=None, description="The special reason that makes a straks decision necessary.")
 
@@ -165,17 +196,17 @@ class Ansoegning(Command):
     command: Literal["ansoegning"] = "ansoegning"
     navn: Short
     tilbudstyper: list[OfferType] = Field(min_length=1, description="Offer types, e.g. SEL107, SEL66_5, PLEJEFAMILIE.")
-    pladser: int = Field(ge=1, le=10_000)
+    pladser: Int = Field(ge=1, le=10_000)
     ejerform: Ejerform
     region: Region
     afdelinger: list[AfdelingSpec] = Field(min_length=1, max_length=200)
     koncern: Short | None = None
-    forventede_borgere: int | None = Field(default=None, ge=1, le=1_000_000, description="SEL §§ 101/101a, SUL § 141: citizens expected a year.")
-    ambulant: bool = False
-    sikret: bool = False
-    kun_aflastning: bool = False
-    bestyrelse: bool = False
-    skriftlig: bool = Field(default=True, description="The application is written (bek § 1 stk 1).")
+    forventede_borgere: Int | None = Field(default=None, ge=1, le=1_000_000, description="SEL §§ 101/101a, SUL § 141: citizens expected a year.")
+    ambulant: Flag = False
+    sikret: Flag = False
+    kun_aflastning: Flag = False
+    bestyrelse: Flag = False
+    skriftlig: Flag = Field(default=True, description="The application is written (bek § 1 stk 1).")
 
     def handler_kwargs(self) -> dict[str, Any]:
         data = super().handler_kwargs()
@@ -196,7 +227,7 @@ class Godkendelse(Command):
     command: Literal["godkendelse"] = "godkendelse"
     begrundelse: Text | None = None
     vilkaar: list[VilkaarSpec] = Field(default_factory=list, max_length=100)
-    pladser: int | None = Field(default=None, ge=1, le=10_000)
+    pladser: Int | None = Field(default=None, ge=1, le=10_000)
 
 
 class Afslag(Command):
@@ -306,7 +337,7 @@ class AkutForlaengelse(Command):
     kommune: Short | None = None
     akut_fra: Day
     forlaenget_til: Day | None = None
-    bevilget: bool = True
+    bevilget: Flag = True
     begrundelse: Text | None = None
 
 
@@ -354,7 +385,7 @@ class Paabud(Command, _StraksFields):
     frist: Day | None = None
     karakter: PaabudKarakter
     begrundelse: Text | None = None
-    forventes_rettet: bool = Field(default=True, description="The offer is expected to be able and willing to rectify (bek § 8 stk 2).")
+    forventes_rettet: Flag = Field(default=True, description="The offer is expected to be able and willing to rectify (bek § 8 stk 2).")
     kommuner_orienteret: list[Short] = Field(default_factory=list, description="Municipalities told (bek § 9).")
 
 
@@ -423,7 +454,7 @@ class SkaerpetTilsyn(Command, _StraksFields):
     begrundelse: Text | None = None
     paabud: list[PaabudSpec] = Field(default_factory=list, max_length=20, description="Påbud decided together with it.")
     paabud_refs: list[Ref] = Field(default_factory=list, description="Påbud issued the same day (P1, ...).")
-    forventes_rettet: bool = True
+    forventes_rettet: Flag = True
     kommuner_orienteret: list[Short] = Field(default_factory=list)
 
 
@@ -500,7 +531,7 @@ class Kvalitetsvurdering(Command):
     SUMMARY: ClassVar[str] = "Kvalitetsvurdering: indicators and written theme assessments"
     command: Literal["kvalitetsvurdering"] = "kvalitetsvurdering"
     anledning: Literal["godkendelse", "tilsyn"]
-    indikatorer: dict[Annotated[str, StringConstraints(max_length=10)], int | Literal["forventes", "forventes_ikke"]] = Field(max_length=200)
+    indikatorer: dict[Annotated[str, StringConstraints(max_length=10)], Int | Literal["forventes", "forventes_ikke"]] = Field(max_length=200)
     temaer: dict[Annotated[str, StringConstraints(max_length=10)], Text] = Field(default_factory=dict, max_length=20)
 
 
@@ -514,7 +545,7 @@ class BudgetIndsendt(Command):
     HANDLER: ClassVar[str] = "budget_indsendt"
     SUMMARY: ClassVar[str] = "Budget indsendt: the annual budget is submitted"
     command: Literal["budget-indsendt"] = "budget-indsendt"
-    budgetaar: int = Field(ge=2000, le=2100)
+    budgetaar: Int = Field(ge=2000, le=2100)
 
 
 class Koncernnote(Command):
@@ -527,7 +558,7 @@ class Koncernnote(Command):
     HANDLER: ClassVar[str] = "koncernnote_indsendt"
     SUMMARY: ClassVar[str] = "Koncernnote indsendt with a koncern's budget"
     command: Literal["koncernnote"] = "koncernnote"
-    budgetaar: int = Field(ge=2000, le=2100)
+    budgetaar: Int = Field(ge=2000, le=2100)
 
 
 class BudgetAfgoerelse(Command):
@@ -541,11 +572,11 @@ class BudgetAfgoerelse(Command):
     HANDLER: ClassVar[str] = "budget_afgoer"
     SUMMARY: ClassVar[str] = "Budget godkendt / ikke godkendt"
     command: Literal["budget-afgoerelse"] = "budget-afgoerelse"
-    budgetaar: int = Field(ge=2000, le=2100)
-    godkendt: bool
+    budgetaar: Int = Field(ge=2000, le=2100)
+    godkendt: Flag
     begrundelse: Text | None = None
-    kriterier: dict[Short, bool] = Field(default_factory=dict)
-    kontroller: dict[Short, bool] = Field(default_factory=dict)
+    kriterier: dict[Short, Flag] = Field(default_factory=dict)
+    kontroller: dict[Short, Flag] = Field(default_factory=dict)
 
 
 class Aarsrapport(Command):
@@ -558,8 +589,8 @@ class Aarsrapport(Command):
     HANDLER: ClassVar[str] = "aarsrapport"
     SUMMARY: ClassVar[str] = "Årsrapport indsendt by the offer"
     command: Literal["aarsrapport"] = "aarsrapport"
-    aar: int = Field(ge=2000, le=2100)
-    noegletal: dict[Short, float | int | Short] = Field(default_factory=dict, max_length=100)
+    aar: Int = Field(ge=2000, le=2100)
+    noegletal: dict[Short, Annotated[float, Strict()] | Int | Short] = Field(default_factory=dict, max_length=100)
 
 
 class OekonomiskVurdering(Command):
@@ -574,8 +605,8 @@ class OekonomiskVurdering(Command):
     HANDLER: ClassVar[str] = "oekonomisk_vurdering"
     SUMMARY: ClassVar[str] = "Økonomisk vurdering (bek §§ 12-13)"
     command: Literal["oekonomisk-vurdering"] = "oekonomisk-vurdering"
-    konklusioner: dict[Short, bool]
-    kontroller: dict[Short, bool] = Field(default_factory=dict)
+    konklusioner: dict[Short, Flag]
+    kontroller: dict[Short, Flag] = Field(default_factory=dict)
     begrundelse: Text | None = None
 
 
@@ -698,8 +729,8 @@ class AendringAnsoegt(Command):
     SUMMARY: ClassVar[str] = "Ansøgning om væsentlig ændring"
     command: Literal["aendring-ansoegt"] = "aendring-ansoegt"
     beskrivelse: Text
-    pladser: int | None = Field(default=None, ge=1, le=10_000)
-    forventede_borgere: int | None = Field(default=None, ge=1, le=1_000_000)
+    pladser: Int | None = Field(default=None, ge=1, le=10_000)
+    forventede_borgere: Int | None = Field(default=None, ge=1, le=1_000_000)
     tilbudstyper: list[OfferType] = Field(default_factory=list)
     nye_afdelinger: list[AfdelingSpec] = Field(default_factory=list, max_length=200)
 
@@ -715,7 +746,7 @@ class AendringAfgoerelse(Command):
     SUMMARY: ClassVar[str] = "Væsentlig ændring godkendt / afslået"
     command: Literal["aendring-afgoerelse"] = "aendring-afgoerelse"
     aendring: Ref
-    godkendt: bool
+    godkendt: Flag
     begrundelse: Text | None = None
 
 
@@ -745,13 +776,13 @@ class IndtaegtAndreOpgaverCommand(AuthorityCommand):
     HANDLER: ClassVar[str] = "indtaegt"
     SUMMARY: ClassVar[str] = "Indtægt fra andre opgaver (bek § 31), for § 18 stk 2 nr 8"
     command: Literal["indtaegt-andre-opgaver"] = "indtaegt-andre-opgaver"
-    aar: int = Field(ge=2000, le=2100)
-    beloeb_oere: int = Field(ge=0, le=10**13, description="The amount in øre (1 kr = 100 øre).")
+    aar: Int = Field(ge=2000, le=2100)
+    beloeb_oere: Int = Field(ge=0, le=10**13, description="The amount in øre (1 kr = 100 øre).")
     modpart: Short
     beskrivelse: Text
 
 
-Oere = Annotated[int, Field(ge=0, le=10**13)]
+Oere = Annotated[int, BeforeValidator(_number), Field(ge=0, le=10**13)]
 
 
 class TaksterCommand(AuthorityCommand):
@@ -772,7 +803,7 @@ class TaksterCommand(AuthorityCommand):
     HANDLER: ClassVar[str] = "fastsaet_takster"
     SUMMARY: ClassVar[str] = "Takster fastsat for a year (bek §§ 28-30), in øre per size category"
     command: Literal["takster"] = "takster"
-    aar: int = Field(ge=2000, le=2100, description="The year the takster are for.")
+    aar: Int = Field(ge=2000, le=2100, description="The year the takster are for.")
     godkendelse: list[Oere] = Field(min_length=1, max_length=20, description="Godkendelsestakst per size category, in øre (bek § 28 stk 3).")
     tilsyn: list[Oere] = Field(min_length=1, max_length=20, description="Annual tilsynstakst per size category, in øre (bek § 28 stk 5).")
     vaesentlig_aendring: list[Oere] = Field(min_length=1, max_length=20, description="Takst for a significant change per size category, in øre (bek § 28 stk 4).")
@@ -796,9 +827,9 @@ class ObjektivFinansieringCommand(AuthorityCommand):
     HANDLER: ClassVar[str] = "fastsaet_objektiv_finansiering"
     SUMMARY: ClassVar[str] = "Objektiv finansieringsandel fastsat for a year (bek § 27)"
     command: Literal["objektiv-finansiering"] = "objektiv-finansiering"
-    aar: int = Field(ge=2000, le=2100, description="The year the andel is for.")
+    aar: Int = Field(ge=2000, le=2100, description="The year the andel is for.")
     samlet_beloeb_oere: Oere = Field(description="The total to split between the kommuner, in øre.")
-    kommuner: dict[Short, Annotated[int, Field(ge=0, le=10**8)]] = Field(min_length=1, max_length=200, description="Each kommune's number of 0-17-year-olds (KOMMUNE=ANTAL).")
+    kommuner: dict[Short, Annotated[Int, Field(ge=0, le=10**8)]] = Field(min_length=1, max_length=200, description="Each kommune's number of 0-17-year-olds (KOMMUNE=ANTAL).")
     begrundelse: Text | None = None
 
 
@@ -852,7 +883,7 @@ class TilsynsrapportTekstCommand(AuthorityCommand):
     HANDLER: ClassVar[str] = "tilsynsrapport_tekst"
     SUMMARY: ClassVar[str] = "Årsrapportens tekster: generelle overvejelser og fokuspunkter (bek § 18 stk 3-4)"
     command: Literal["tilsynsrapport-tekst"] = "tilsynsrapport-tekst"
-    aar: int = Field(ge=2000, le=2100)
+    aar: Int = Field(ge=2000, le=2100)
     afsnit: Literal["generelle_overvejelser", "fokuspunkt"]
     overskrift: Short
     tekst: Text
@@ -870,7 +901,7 @@ class TilsynsrapportAfgivetCommand(AuthorityCommand):
     HANDLER: ClassVar[str] = "tilsynsrapport_afgivet"
     SUMMARY: ClassVar[str] = "Årsrapporten afgivet og offentliggjort (bek § 18 stk 5)"
     command: Literal["tilsynsrapport-afgivet"] = "tilsynsrapport-afgivet"
-    aar: int = Field(ge=2000, le=2100)
+    aar: Int = Field(ge=2000, le=2100)
     digest: Short
 
 
@@ -930,7 +961,7 @@ class ArbejdsgiverAnsoegning(EmployerCommand):
     region: Region
     adresse: Short
     cvr: Annotated[str, StringConstraints(pattern=r"^\d{8}$")] | None = None
-    skriftlig: bool = True
+    skriftlig: Flag = True
 
     def handler_kwargs(self) -> dict[str, Any]:
         data = super().handler_kwargs()
@@ -968,7 +999,7 @@ class ArbejdsgiverGodkendelse(EmployerCommand):
     SUMMARY: ClassVar[str] = "Kapitel 2: godkendt (betingelserne i bek § 20)"
     command: Literal["arbejdsgiver-godkendelse"] = "arbejdsgiver-godkendelse"
     begrundelse: Text | None = None
-    betingelser: dict[Short, bool] = Field(default_factory=dict, description="The conditions of bek § 20: solvent, kompetent_ledelse_og_supervision, kendskab_til_ansaettelsesret.")
+    betingelser: dict[Short, Flag] = Field(default_factory=dict, description="The conditions of bek § 20: solvent, kompetent_ledelse_og_supervision, kendskab_til_ansaettelsesret.")
     dokumentation: Text | None = Field(default=None, description="The documentation of the knowledge of employment law (bek § 20 nr 3).")
     vilkaar: list[VilkaarSpec] = Field(default_factory=list, max_length=100)
     dialog: list[Ref] | None = None
@@ -1025,7 +1056,7 @@ class ArbejdsgiverBudgetIndsendt(EmployerCommand):
     HANDLER: ClassVar[str] = "budget_indsendt_arbejdsgiver"
     SUMMARY: ClassVar[str] = "Kapitel 2: budget indsendt (bek § 23)"
     command: Literal["arbejdsgiver-budget-indsendt"] = "arbejdsgiver-budget-indsendt"
-    budgetaar: int = Field(ge=2000, le=2100)
+    budgetaar: Int = Field(ge=2000, le=2100)
 
 
 class ArbejdsgiverBudgetAfgoerelse(EmployerCommand):
@@ -1040,11 +1071,11 @@ class ArbejdsgiverBudgetAfgoerelse(EmployerCommand):
     HANDLER: ClassVar[str] = "budget_afgoer_arbejdsgiver"
     SUMMARY: ClassVar[str] = "Kapitel 2: budget godkendt / ikke godkendt (bek § 24)"
     command: Literal["arbejdsgiver-budget-afgoerelse"] = "arbejdsgiver-budget-afgoerelse"
-    budgetaar: int = Field(ge=2000, le=2100)
-    godkendt: bool
+    budgetaar: Int = Field(ge=2000, le=2100)
+    godkendt: Flag
     begrundelse: Text | None = None
-    kriterier: dict[Short, bool] = Field(default_factory=dict)
-    kontroller: dict[Short, bool] = Field(default_factory=dict)
+    kriterier: dict[Short, Flag] = Field(default_factory=dict)
+    kontroller: dict[Short, Flag] = Field(default_factory=dict)
 
 
 class ArbejdsgiverRegnskab(EmployerCommand):
@@ -1057,7 +1088,7 @@ class ArbejdsgiverRegnskab(EmployerCommand):
     HANDLER: ClassVar[str] = "regnskab"
     SUMMARY: ClassVar[str] = "Kapitel 2: revideret årsregnskab indsendt (bek § 25)"
     command: Literal["arbejdsgiver-regnskab"] = "arbejdsgiver-regnskab"
-    regnskabsaar: int = Field(ge=2000, le=2100)
+    regnskabsaar: Int = Field(ge=2000, le=2100)
 
 
 class ArbejdsgiverOphoer(EmployerCommand, _StraksFields):
@@ -1077,7 +1108,7 @@ class ArbejdsgiverOphoer(EmployerCommand, _StraksFields):
     baggrund: Baggrund
     begrundelse: Text | None = None
     kommuner_underrettet: list[Short] = Field(default_factory=list, description="The municipalities that granted schemes (bek § 21 stk 3).")
-    borgere_underrettet: int = Field(default=0, ge=0, le=1_000_000, description="How many citizens with schemes were told (bek § 21 stk 3).")
+    borgere_underrettet: Int = Field(default=0, ge=0, le=1_000_000, description="How many citizens with schemes were told (bek § 21 stk 3).")
 
 
 class ArbejdsgiverLukning(EmployerCommand):

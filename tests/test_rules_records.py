@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from support import OFFER, Case, ansoegning, approved, besoeg, cmd, dialog, given, godkendelse, paabud
+from support import OFFER, Case, ansoegning, approved, besoeg, cmd, dialog, given, godkendelse, ophoer, paabud
 
 from ledger.errors import InvalidInput, LedgerError, NotFound, RuleViolation
 from ledger.events.base import LedgerEvent
@@ -84,6 +84,19 @@ def test_a_visit_names_its_afdeling_by_id_or_by_name(afdeling: str) -> None:
 
 def test_a_visit_at_an_unknown_afdeling_is_not_found() -> None:
     refused(given(approved()), besoeg(afdeling="Annekset"), NotFound)
+
+
+def test_a_new_application_after_an_ophoer_keeps_the_ids_of_the_afdelinger_it_names_again() -> None:
+    case = given(approved(), besoeg("2024-04-15"), dialog("2024-04-20"), ophoer("2024-05-01", virkning_fra="2024-05-20"))
+    afdelinger = [{"navn": "Annekset", "adresse": "Lærkevej 3, 9000 Aalborg"}, {"navn": "hovedhuset", "adresse": "Lærkevej 1, 9000 Aalborg"}]
+    events = case.run(ansoegning("2024-06-01", afdelinger=afdelinger))
+    assert [(a.id, a.navn) for a in events[0].afdelinger] == [("A2", "Annekset"), ("A1", "hovedhuset")]
+    assert case.offer().state.last_visit_on("2024-12-31", "A1") == "2024-04-15"
+
+
+def test_an_application_naming_one_afdeling_twice_is_refused() -> None:
+    twice = [{"navn": "Hovedhuset", "adresse": "Lærkevej 1"}, {"navn": "HOVEDHUSET", "adresse": "Lærkevej 2"}]
+    refused(given(), ansoegning(afdelinger=twice), InvalidInput)
 
 
 def test_a_visit_while_the_application_is_pending_is_recorded() -> None:
@@ -366,6 +379,8 @@ def test_a_significant_change_for_an_offer_that_is_not_approved_is_refused() -> 
 
 def test_a_significant_change_naming_no_change_is_refused() -> None:
     refused(given(approved()), aendring(pladser=None), InvalidInput)
+    existing = [{"navn": "Hovedhuset", "adresse": "Lærkevej 1, 9000 Aalborg"}]
+    refused(given(approved()), aendring(pladser=None, nye_afdelinger=existing), InvalidInput)
 
 
 def test_a_significant_change_is_decided_once_with_its_reasons() -> None:

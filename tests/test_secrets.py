@@ -247,15 +247,6 @@ def test_an_unreachable_database_is_exit_6_naming_the_host_not_the_password(
     assert not (workdir / "ledger.db").exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "ledger bug: a password given as a query parameter (postgresql+psycopg://user@host/db?password=..., which "
-        "psycopg/libpq accept) is printed in full: redact() masks only the URL's userinfo password and "
-        "secret_of() reads only that, so `ledger init` and every connection error show it"
-    ),
-)
 @pytest.mark.parametrize("via", ["option", "env"])
 def test_a_password_given_as_a_query_parameter_never_leaks(via: str, schema: str, workdir: Path) -> None:
     secret = PASSWORDS["plain"]
@@ -292,14 +283,6 @@ def test_the_message_of_an_internal_error_holds_no_password(schema: str, workdir
         assert_hidden(result.output, secret, "the one-line message")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "ledger bug: with LEDGER_DEBUG=1, report_error() scrubs the one-line message of an internal error but "
-        "prints its traceback unscrubbed, so an internal error whose text holds the URL shows the password"
-    ),
-)
 def test_the_traceback_of_an_internal_error_holds_no_password(schema: str, workdir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from ledger.application import Ledger
 

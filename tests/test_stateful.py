@@ -18,8 +18,8 @@ After every step: the hash chain verifies; the `cases` projection holds, for eve
 state the aggregate replays; the oracle's status, active påbud and active skærpet tilsyn agree with
 it; and the `statistics` (and `cases`) projection equals a rebuild from scratch.
 
-Where the oracle and the ledger disagree and the law sides with the oracle, the machine keeps the
-oracle as it is and the disagreement is a separate `xfail(strict=True)` test at the end of this file.
+Disagreements the machine once found (and the law sided with the oracle) are replayed as regression
+tests at the end of this file.
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -208,10 +207,6 @@ def _variants(variants: list[dict[str, Any]], anything: st.SearchStrategy[dict[s
 
 # -- the machine --------------------------------------------------------------------------------------
 class LedgerMachine(RuleBasedStateMachine):
-    #: Situations where the ledger departs from the law (see the xfail tests below); the machine does not
-    #: generate them, so that every other rule keeps being checked. The oracle itself is unchanged.
-    avoid_known_bugs = True
-
     def __init__(self) -> None:
         super().__init__()
         self.tmp = Path(tempfile.mkdtemp(prefix="ledger-stateful-"))
@@ -293,12 +288,6 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(offer=OFFER, days=ADVANCE, approve=st.sampled_from([True, True, False]), reasons=st.sampled_from([True, True, True, False]))
     def decide_application(self, offer: str, days: int, approve: bool, reasons: bool) -> None:
         day, m = self.advance(days), self._model_for(offer)
-        if self.avoid_known_bugs and approve and m.status(day) == "ansoegt":
-            # Known bug: påbud and skærpet tilsyn of an approval that ended on the day of a new approval
-            # carry over into it (see the xfail tests below); approve a day later instead.
-            issued = [p["issued"] for p in m.paabud.values()] + [s["fra"] for s in m.skaerpet.values()]
-            if day in issued:
-                day = self.advance(1)
         expected: set[str] = set()
         if m.phase is None:
             expected = {NOTFOUND}
@@ -438,8 +427,6 @@ class LedgerMachine(RuleBasedStateMachine):
     # -- 12: ophør, and the offer closing on its own --------------------------------------------------
     def ophoer(self, offer: str, days: int, mode: str, virkning: str | None) -> None:
         day, m = self.advance(days), self._model_for(offer)
-        if self.avoid_known_bugs and m.approval is not None and m.approved(day) and any(s > day for s in m.approval.closures):
-            return  # known bug: a pending lukning is taken for a pending ophør (see the xfail test below)
         effective = {None: None, "same": day, "later": day + dt.timedelta(days=150)}[virkning]
         expected: set[str] = set()
         if m.phase is None:
@@ -584,10 +571,9 @@ LedgerMachine.TestCase.settings = settings(
 TestLedgerMachine = LedgerMachine.TestCase
 
 
-# -- disagreements where the law sides with the oracle -------------------------------------------------
+# -- regressions: disagreements the machine found, where the law sided with the oracle -----------------
 def _replay(steps: list[tuple[str, dict[str, Any]]]) -> None:
     machine = LedgerMachine()
-    machine.avoid_known_bugs = False
     try:
         for name, arguments in steps:
             getattr(machine, name)(**arguments)
@@ -596,16 +582,8 @@ def _replay(steps: list[tuple[str, dict[str, Any]]]) -> None:
         machine.teardown()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "ledger bug: a lukning (the offer closing on its own) that has not yet taken effect is treated as an "
-        "ophør already decided, so Socialtilsynet's ophør is refused with 'bek § 4 stk 2: ophør was already "
-        "decided (#n)'; DOMAIN.md distinguishes the two (CaseState.pending_ophoer_on counts TilbudLukket phases)"
-    ),
-)
 def test_an_ophoer_may_be_decided_while_the_offers_own_closure_is_pending() -> None:
+    """A lukning that has not yet taken effect is not an ophør already decided (bek § 4 stk 2)."""
     _replay([
         ("ansoegning", {"offer": "T-1", "days": 0}),
         ("decide_application", {"offer": "T-1", "days": 30, "approve": True, "reasons": True}),
@@ -624,20 +602,14 @@ _REAPPROVED_THE_SAME_DAY = [
     ("ansoegning", {"offer": "T-1", "days": 0}),
     ("decide_application", {"offer": "T-1", "days": 0, "approve": True, "reasons": True}),
 ]
-_SAME_DAY_REASON = (
-    "ledger bug: the approval in force is identified by its start date, not by the approval itself, so a påbud "
-    "and a skærpet tilsyn of an approval revoked (ophør straks) on the day a new approval is decided carry over "
-    "into the new approval (CaseState.active_paabud_on / active_skaerpet_on / decided_skaerpet_on compare "
-    "'issued >= since' with since = the new approval's date)"
-)
+# The approval in force is identified by the approval itself, not by its start date: a påbud and a
+# skærpet tilsyn of an approval revoked on the day a new one is decided do not carry over into it.
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=_SAME_DAY_REASON)
 def test_a_paabud_of_a_revoked_approval_is_not_in_force_under_a_new_approval_of_the_same_day() -> None:
     _replay([*_REAPPROVED_THE_SAME_DAY, ("paabud_opfyldt", {"offer": "T-1", "days": 5, "pick": 0})])
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=_SAME_DAY_REASON)
 def test_a_skaerpet_tilsyn_of_a_revoked_approval_does_not_block_one_under_a_new_approval_of_the_same_day() -> None:
     _replay([
         *_REAPPROVED_THE_SAME_DAY,
@@ -646,7 +618,7 @@ def test_a_skaerpet_tilsyn_of_a_revoked_approval_does_not_block_one_under_a_new_
 
 
 def test_the_replay_helper_checks_lawful_sequences() -> None:
-    """The same helper passes where ledger and oracle agree (so the xfail above fails for its reason)."""
+    """The replay helper itself passes on a lawful sequence (so the regressions above test what they say)."""
     _replay([
         ("ansoegning", {"offer": "T-1", "days": 0}),
         ("decide_application", {"offer": "T-1", "days": 30, "approve": True, "reasons": True}),

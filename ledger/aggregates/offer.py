@@ -45,8 +45,10 @@ _REF_FIELD = {
     "KlageModtaget": ("klage", "K"),
     "AendringAnsoegt": ("aendring", "Æ"),
 }
+_PAST = {"annul": "annulled", "supersede": "superseded"}
 _PHASE_EVENTS = (ev.AnsoegningModtaget, ev.Godkendt, ev.Afslaaet, ev.GodkendelseOphoert, ev.TilbudLukket)
-_CPR = re.compile(r"\b\d{6}-?\d{4}\b")
+# A CPR number, written 0101901234, 010190-1234 or 010190 1234.
+_CPR = re.compile(r"\b\d{6}[-\s]?\d{4}\b")
 _NOT_FOR_ANKESTYRELSEN = {KlageEmne.SAGSBEHANDLINGSTID, KlageEmne.PERSONALETS_OPTRAEDEN}
 _MAX_YEARS_AHEAD = 10
 
@@ -158,7 +160,7 @@ class Offer(Case):
         if target is None:
             raise NotFound(f"event #{version} does not exist in this case (it has {self.version} events)")
         if isinstance(target, ev.RegistreringAnnulleret):
-            raise RuleViolation("rettelse", f"#{version} is itself a correction and cannot be {verb}d")
+            raise RuleViolation("rettelse", f"#{version} is itself a correction and cannot be {_PAST[verb]}")
         dead = {e.annulleret for e in self.events if isinstance(e, ev.RegistreringAnnulleret)}
         dead |= {e.supersedes for e in self.events if e.supersedes is not None and e.originator_version not in dead}
         if version in dead:
@@ -179,7 +181,7 @@ class Offer(Case):
             listed = ", ".join(f"#{v}" for v in sorted(set(dependants)))
             raise RuleViolation(
                 "rettelse",
-                f"#{version} cannot be {verb}d while later records rely on it ({listed}); correct those first",
+                f"#{version} cannot be {_PAST[verb]} while later records rely on it ({listed}); correct those first",
             )
         return target
 
@@ -368,15 +370,22 @@ class Offer(Case):
             raise InvalidInput("an application names at least one afdeling with its address")
         if ejerform != Ejerform.PRIVAT and koncern:
             raise InvalidInput("only a private offer belongs to a koncern (bek § 3)")
-        start = d.state.counters.get("A", 0) if supersedes is None else 0
-        made = tuple(
-            ev.Afdeling(
-                id=f"A{start + n}",
-                navn=require_text(a.get("navn"), "bek § 1 stk 1", "each afdeling has a name"),
-                adresse=require_text(a.get("adresse"), "bek § 1 stk 1", "each afdeling has an address"),
-            )
-            for n, a in enumerate(afdelinger, start=1)
-        )
+        # A new application after an ophør keeps the ids of the afdelinger it names again, so that their
+        # visits (bek § 5 stk 2) read as one history; other afdelinger get new ids.
+        known = {} if supersedes is not None else {v["navn"].casefold(): k for k, v in d.state.afdelinger.items()}
+        next_number = d.state.counters.get("A", 0) if supersedes is None else 0
+        made_list: list[ev.Afdeling] = []
+        for a in afdelinger:
+            navn = require_text(a.get("navn"), "bek § 1 stk 1", "each afdeling has a name")
+            adresse = require_text(a.get("adresse"), "bek § 1 stk 1", "each afdeling has an address")
+            if any(m.navn.casefold() == navn.casefold() for m in made_list):
+                raise InvalidInput(f"the application names the afdeling {navn!r} twice")
+            ref = known.get(navn.casefold())
+            if ref is None:
+                next_number += 1
+                ref = f"A{next_number}"
+            made_list.append(ev.Afdeling(id=ref, navn=navn, adresse=adresse))
+        made = tuple(made_list)
         self._trigger(
             ev.AnsoegningModtaget, rec, d.rules, date,
             **self._envelope(
@@ -1401,6 +1410,10 @@ class Offer(Case):
             )
             for n, a in enumerate(nye_afdelinger, start=1)
         )
+        names = [a.navn.casefold() for a in made]
+        for a in made:
+            if any(v["navn"].casefold() == a.navn.casefold() for v in d.state.afdelinger.values()) or names.count(a.navn.casefold()) > 1:
+                raise InvalidInput(f"the offer already has an afdeling named {a.navn!r}; a new afdeling has a name of its own")
         if pladser is None and forventede_borgere is None and not tilbudstyper and not made:
             raise InvalidInput("a significant change names what changes: pladser, forventede_borgere, tilbudstyper or nye_afdelinger")
         self._trigger(

@@ -23,7 +23,7 @@ from ledger.events.base import LedgerEvent
 
 APPROVED = ("godkendt", "godkendt_med_vilkaar")
 STATUSES = ("ikke_ansoegt", "ansoegt", "godkendt", "godkendt_med_vilkaar", "afslaaet", "ophoert")
-FLAGS = ("fravigelse", "paabud", "skaerpet_tilsyn", "ophoer_besluttet", "ophoer_udsat_af_klage")
+FLAGS = ("fravigelse", "paabud", "skaerpet_tilsyn", "ophoer_besluttet", "ophoer_udsat_af_klage", "lukning_varslet")
 
 STATUS_LABELS = {
     "ikke_ansoegt": "Ikke ansøgt",
@@ -660,14 +660,14 @@ class CaseState:
         return {
             ref: item
             for ref, item in self.fravigelser.items()
-            if item["decided"] >= since and self._fravigelse_live(item, day)
+            if (item["decided"], item["version"]) > since and self._fravigelse_live(item, day)
         }
 
-    def _approved_since(self, day: str) -> str | None:
-        """The start of the approval in force on a day: what was decided before it belongs to an
-        earlier approval and ended with it."""
+    def _approved_since(self, day: str) -> tuple[str, int] | None:
+        """The approval in force on a day, as (start, event number): what was decided before it (or
+        on its day but recorded before it) belongs to an earlier approval and ended with it."""
         approval = self.current_approval(day)
-        return None if approval is None else str(approval["start"])
+        return None if approval is None else (str(approval["start"]), int(approval["version"]))
 
     def paabud_frist_on(self, ref: str, on: dt.date | str) -> str:
         day = iso(on)
@@ -682,7 +682,7 @@ class CaseState:
             return {}
         result = {}
         for ref, item in self.paabud.items():
-            if item["issued"] < since or item["issued"] > day:
+            if (item["issued"], item["version"]) < since or item["issued"] > day:
                 continue
             if item["ended"] is not None and item["ended"] <= day:
                 continue
@@ -699,7 +699,7 @@ class CaseState:
             return {}
         result = {}
         for ref, item in self.skaerpet.items():
-            if item["decided"] < since or item["decided"] > day or item["fra"] > day or item["til"] < day:
+            if (item["decided"], item["version"]) < since or item["decided"] > day or item["fra"] > day or item["til"] < day:
                 continue
             if item["ophaevet"] is not None and item["ophaevet"] <= day:
                 continue
@@ -719,7 +719,7 @@ class CaseState:
         return {
             ref: item
             for ref, item in self.skaerpet.items()
-            if since <= item["decided"] <= day
+            if since < (item["decided"], item["version"]) and item["decided"] <= day
             and (item["ophaevet"] is None or item["ophaevet"] > day)
             and not self._withdrawn_by(item["version"], day)
         }
@@ -730,8 +730,19 @@ class CaseState:
         assert day is not None
         if not self.is_approved_on(day):
             return None
+        return self._pending_end(day, "socialtilsynet")
+
+    def pending_closure_on(self, on: dt.date | str) -> dict[str, Any] | None:
+        """The offer's own closure, announced but not yet in effect."""
+        day = iso(on)
+        assert day is not None
+        if not self.is_approved_on(day):
+            return None
+        return self._pending_end(day, "tilbuddet")
+
+    def _pending_end(self, day: str, by: str) -> dict[str, Any] | None:
         for phase in reversed(self.phases):
-            if phase["kind"] != "ophoert" or phase["decided"] > day:
+            if phase["kind"] != "ophoert" or phase.get("by") != by or phase["decided"] > day:
                 continue
             if self._withdrawn_by(phase["version"], day):
                 continue
@@ -756,6 +767,8 @@ class CaseState:
         pending = self.pending_ophoer_on(on)
         if pending is not None:
             flags.append("ophoer_udsat_af_klage" if pending["suspended"] else "ophoer_besluttet")
+        if self.pending_closure_on(on) is not None:
+            flags.append("lukning_varslet")
         return flags
 
     def last_visit_on(self, on: dt.date | str, afdeling: str | None = None) -> str | None:

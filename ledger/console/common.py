@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -61,11 +60,9 @@ def scrub(text: str) -> str:
         text = app.scrub(text)
     url = os.environ.get("LEDGER_DATABASE_URL")
     if url:
-        from ledger.application import secret_of
+        from ledger.application import scrub_secrets
 
-        secret = secret_of(url)
-        if secret:
-            text = text.replace(secret, "***")
+        text = scrub_secrets(text, url)
     return text
 
 
@@ -81,5 +78,5 @@ def report_error(error: BaseException) -> int:
     if os.environ.get("LEDGER_DEBUG"):
         import traceback
 
-        traceback.print_exception(error, file=sys.stderr)
+        click.echo(scrub("".join(traceback.format_exception(error))), err=True, nl=False)
     return 70

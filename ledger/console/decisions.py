@@ -9,6 +9,7 @@ singular name). Structured values use a short syntax: --afdeling "NAVN|ADRESSE",
 from __future__ import annotations
 
 import inspect
+import re
 import types
 import typing
 from typing import Any, Literal, Union, get_args, get_origin
@@ -85,13 +86,23 @@ def _parse_bool(text: str) -> bool | str:
     return text
 
 
+def _number(text: str) -> Any:
+    """A number typed at the terminal, as the number it is (the models do not read "4" as 4)."""
+    text = text.strip()
+    if re.fullmatch(r"-?\d+", text):
+        return int(text)
+    if re.fullmatch(r"-?\d+[.,]\d+", text):
+        return float(text.replace(",", "."))
+    return text
+
+
 def _split_pairs(values: tuple[str, ...], value_kind: Any, option: str) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for raw in values:
         key, sep, value = raw.partition("=")
         if not sep or not key.strip():
             raise click.BadParameter(f"{raw!r} is not KEY=VALUE", param_hint=f"--{option}")
-        result[key.strip()] = _parse_bool(value) if value_kind is bool else value.strip()
+        result[key.strip()] = _parse_bool(value) if value_kind is bool else _number(value)
     return result
 
 
@@ -145,9 +156,12 @@ def decision_command(name: str) -> click.Command:
             default = None if required else field.default
             params.append(click.Option(decls, default=default, help=help_text, required=required, show_default=not required))
         elif kind in ("list", "model_list", "dict"):
-            params.append(click.Option([f"--{option}", field_name], multiple=True, help=help_text, required=required and kind != "dict"))
+            item_type = click.INT if kind == "list" and core is int else None
+            params.append(click.Option([f"--{option}", field_name], multiple=True, type=item_type, help=help_text,
+                                       required=required and kind != "dict"))
         else:
-            params.append(click.Option([f"--{option}", field_name], help=help_text, required=required, metavar=_metavar(core)))
+            params.append(click.Option([f"--{option}", field_name], help=help_text, required=required,
+                                       metavar=_metavar(core), type=click.INT if core is int else None))
 
     def callback(db: str, by: str | None, fmt: str, **values: Any) -> None:
         data: dict[str, Any] = {"command": name, subject: values.pop(subject)}

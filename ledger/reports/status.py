@@ -13,6 +13,7 @@ FLAG_LABELS = {
     "skaerpet_tilsyn": "skærpet tilsyn",
     "ophoer_besluttet": "ophør besluttet, ikke trådt i kraft",
     "ophoer_udsat_af_klage": "ophør besluttet, udsat af klage til Ankestyrelsen",
+    "lukning_varslet": "tilbuddet lukker, ikke trådt i kraft",
 }
 
 
