@@ -91,6 +91,7 @@ def test_a_new_application_after_an_ophoer_keeps_the_ids_of_the_afdelinger_it_na
     afdelinger = [{"navn": "Annekset", "adresse": "Lærkevej 3, 9000 Aalborg"}, {"navn": "hovedhuset", "adresse": "Lærkevej 1, 9000 Aalborg"}]
     events = case.run(ansoegning("2024-06-01", afdelinger=afdelinger))
     assert [(a.id, a.navn) for a in events[0].afdelinger] == [("A2", "Annekset"), ("A1", "hovedhuset")]
+    assert events[0].navn == "Bostedet Lærkely"  # the offer's own name, not an afdeling's
     assert case.offer().state.last_visit_on("2024-12-31", "A1") == "2024-04-15"
 
 

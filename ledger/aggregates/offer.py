@@ -376,15 +376,15 @@ class Offer(Case):
         next_number = d.state.counters.get("A", 0) if supersedes is None else 0
         made_list: list[ev.Afdeling] = []
         for a in afdelinger:
-            navn = require_text(a.get("navn"), "bek § 1 stk 1", "each afdeling has a name")
+            afdeling_navn = require_text(a.get("navn"), "bek § 1 stk 1", "each afdeling has a name")
             adresse = require_text(a.get("adresse"), "bek § 1 stk 1", "each afdeling has an address")
-            if any(m.navn.casefold() == navn.casefold() for m in made_list):
-                raise InvalidInput(f"the application names the afdeling {navn!r} twice")
-            ref = known.get(navn.casefold())
+            if any(m.navn.casefold() == afdeling_navn.casefold() for m in made_list):
+                raise InvalidInput(f"the application names the afdeling {afdeling_navn!r} twice")
+            ref = known.get(afdeling_navn.casefold())
             if ref is None:
                 next_number += 1
                 ref = f"A{next_number}"
-            made_list.append(ev.Afdeling(id=ref, navn=navn, adresse=adresse))
+            made_list.append(ev.Afdeling(id=ref, navn=afdeling_navn, adresse=adresse))
         made = tuple(made_list)
         self._trigger(
             ev.AnsoegningModtaget, rec, d.rules, date,

@@ -40,6 +40,15 @@ _WITHDRAWING_ANKE = {"aendret", "ophaevet", "hjemvist"}
 
 _HANDLERS: dict[type, str] = {}
 
+# Events that never change which phase governs a date (they touch neither the phases, nor the
+# withdrawn decisions, nor the complaints): applying one keeps the cache of governing phases.
+_PHASE_NEUTRAL: frozenset[type] = frozenset({
+    ev.TilsynsbesoegGennemfoert, ev.KvalitetsvurderingForetaget, ev.OekonomiskVurdering, ev.BudgetIndsendt,
+    ev.KoncernnoteIndsendt, ev.BudgetGodkendt, ev.BudgetIkkeGodkendt, ev.AarsrapportIndsendt,
+    ev.MagtanvendelseIndberettet, ev.MagtanvendelseVurderet, ev.KommunerOrienteret, ev.DialogIndledt,
+    ev.DialogSvarModtaget,
+})
+
 
 def iso(value: dt.date | str | None) -> str | None:
     if value is None or isinstance(value, str):
@@ -107,8 +116,9 @@ class CaseState:
     def apply(self, event: LedgerEvent) -> None:
         """Record an event's facts. No checks: the command that emitted it did them."""
         self.version = event.originator_version
-        self._phase_cache.clear()
         kind = type(event)
+        if kind not in _PHASE_NEUTRAL or event.supersedes is not None:
+            self._phase_cache.clear()
         name = _HANDLERS.get(kind)
         if name is None:
             name = _HANDLERS[kind] = "_on_" + kind.__name__
@@ -758,17 +768,19 @@ class CaseState:
             return []  # every flag belongs to an approval in force
         on = day
         flags = []
-        if self.active_fravigelser_on(on):
+        # (Most cases have none of these: the emptiness checks keep a long history cheap.)
+        if self.fravigelser and self.active_fravigelser_on(on):
             flags.append("fravigelse")
-        if self.active_paabud_on(on):
+        if self.paabud and self.active_paabud_on(on):
             flags.append("paabud")
-        if self.active_skaerpet_on(on):
+        if self.skaerpet and self.active_skaerpet_on(on):
             flags.append("skaerpet_tilsyn")
-        pending = self.pending_ophoer_on(on)
-        if pending is not None:
-            flags.append("ophoer_udsat_af_klage" if pending["suspended"] else "ophoer_besluttet")
-        if self.pending_closure_on(on) is not None:
-            flags.append("lukning_varslet")
+        if any(phase["kind"] == "ophoert" for phase in self.phases):
+            pending = self._pending_end(day, "socialtilsynet")
+            if pending is not None:
+                flags.append("ophoer_udsat_af_klage" if pending["suspended"] else "ophoer_besluttet")
+            if self._pending_end(day, "tilbuddet") is not None:
+                flags.append("lukning_varslet")
         return flags
 
     def last_visit_on(self, on: dt.date | str, afdeling: str | None = None) -> str | None:
