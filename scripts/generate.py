@@ -674,13 +674,14 @@ class Life:
         # what has been emitted (mirrors the case in the ledger)
         self.version = 0
         self.counters: Counter[str] = Counter()
+        self.afdeling_refs: dict[str, str] = {}  # the current afdelinger's ids, by name
         self.e_status = "none"  # none, ansoegt, approved, refused
         self.last_rec = dt.datetime(2018, 1, 1, tzinfo=UTC)
         self.dropped = 0
 
     # -- the local heap ------------------------------------------------------------------------
     def push(self, date: dt.date, handler: str, kwargs: dict[str, Any], need: str = "approved",
-             creates: tuple[tuple[str, Slot], ...] = (), number: Slot | None = None, effect: str | None = None,
+             creates: tuple[tuple[Any, ...], ...] = (), number: Slot | None = None, effect: str | None = None,
              n_events: int = 1) -> bool:
         if date > END:
             return False
@@ -738,9 +739,19 @@ class Life:
                     continue
                 kwargs = resolved
             self.version += n_events
-            for prefix, slot in creates:
-                self.counters[prefix] += 1
-                slot.value = f"{prefix}{self.counters[prefix]}"
+            previous: dict[str, str] = {}
+            if handler == "ansoeg":
+                # The ledger keeps the ids of the afdelinger an application names again (by name).
+                previous, self.afdeling_refs = self.afdeling_refs, {}
+            for prefix, slot, *named in creates:
+                reused = previous.get(named[0].casefold()) if named else None
+                if reused is not None:
+                    slot.value = reused
+                else:
+                    self.counters[prefix] += 1
+                    slot.value = f"{prefix}{self.counters[prefix]}"
+                if named:
+                    self.afdeling_refs[named[0].casefold()] = slot.value
             if number is not None:
                 number.value = self.version
             if effect is not None:
@@ -766,7 +777,7 @@ class Life:
     def plan_application(self, applied: dt.date, initial: bool, reapply: bool = False) -> None:
         u, rng, r = self.u, self.rng, self.r
         afd = [Afd(a["navn"], None) for a in u.afdelinger]
-        creates = tuple(("A", a.slot) for a in afd)
+        creates = tuple(("A", a.slot, a.navn) for a in afd)
         fields: dict[str, Any] = {
             "date": applied, "tilbud": u.key, "navn": u.navn, "tilbudstyper": list(u.types), "pladser": u.pladser,
             "ejerform": u.ejerform, "region": u.region, "afdelinger": [dict(a) for a in u.afdelinger],
@@ -1363,7 +1374,7 @@ class Life:
                                   "begrundelse": self.text("Tilbuddet har anmodet om fravigelse i en afgrænset periode.")}
         if fra != decided:
             fields["periode_fra"] = fra
-        creates: tuple[tuple[str, Slot], ...] = (("F", fslot),)
+        creates: tuple[tuple[Any, ...], ...] = (("F", fslot),)
         if rng.random() < 0.3:
             fields["vilkaar"] = [{"tekst": "Ugentlig status til Socialtilsynet", "frist": til}]
             creates += (("V", Slot()),)
@@ -1381,7 +1392,7 @@ class Life:
             return
         aslot = Slot()
         fields: dict[str, Any] = {"date": applied}
-        creates: tuple[tuple[str, Slot], ...] = (("Æ", aslot),)
+        creates: tuple[tuple[Any, ...], ...] = (("Æ", aslot),)
         new_afd = None
         if not u.family and rng.random() < 0.4:
             used = {a.navn for a in self.afd}
@@ -1389,7 +1400,7 @@ class Life:
             if free:
                 new_afd = Afd(free[0], None)
                 fields["nye_afdelinger"] = [{"navn": new_afd.navn, "adresse": _address(rng, u.region)[0]}]
-                creates += (("A", new_afd.slot),)
+                creates += (("A", new_afd.slot, new_afd.navn),)
         if new_afd is None or rng.random() < 0.5:
             if u.forventede_borgere:
                 fields["forventede_borgere"] = u.forventede_borgere + rng.randint(10, 60)

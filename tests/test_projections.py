@@ -201,7 +201,16 @@ def test_a_parallel_rebuild_writes_exactly_what_one_process_writes(app: Ledger, 
     ProjectionRunner(app).rebuild(workers=1)
     single = dump(app)
     monkeypatch.setattr(runner_module, "PARALLEL_FROM", 1)
-    for workers in (2, 3):
+    for workers in (1, 2, 3):
         ProjectionRunner(app).rebuild(workers=workers)
         assert dump(app) == single
+    # Workers read in case order and keep only the case in progress after a flush: with reads of
+    # 4 events and a flush after each, cases span reads and flushes (the workers are forked, so
+    # they see these settings).
+    monkeypatch.setattr(runner_module, "READ_BATCH", 1)
+    for flush_every in (1, 3):
+        monkeypatch.setattr(runner_module, "REBUILD_FLUSH_EVERY", flush_every)
+        for workers in (1, 2):
+            ProjectionRunner(app).rebuild(workers=workers)
+            assert dump(app) == single
     assert {s.position for s in ProjectionRunner(app).status()} == {app.head()[0]}

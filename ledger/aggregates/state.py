@@ -377,13 +377,14 @@ class CaseState:
                 "version": e.originator_version,
                 "anledning": e.anledning,
                 "model": e.model,
-                "indikatorer": dict(e.indikatorer),
+                # The scores are never public and the spindelvæv reads them from the events: the
+                # state keeps only the written theme assessments (the Tilbudsportal's).
                 "temaer": dict(e.temaer),
             }
         )
         self.quality.sort(key=lambda q: (q["date"], q["version"]))
-        # Keep what the views need: the last two at tilsyn (the spindelvæv compares them) and the
-        # last at godkendelse.
+        # Keep what the portal needs as of a recent date: the last two at tilsyn and the last at
+        # godkendelse.
         at_tilsyn = [q for q in self.quality if q["anledning"] == "tilsyn"][-2:]
         at_approval = [q for q in self.quality if q["anledning"] == "godkendelse"][-1:]
         self.quality = sorted(at_approval + at_tilsyn, key=lambda q: (q["date"], q["version"]))

@@ -69,6 +69,10 @@ class Projection:
     def load(self, connection: sa.Connection, notifications: Sequence[Notification]) -> None:
         """Read what the coming batch needs from the projection's own tables."""
 
+    def forget_except(self, case_id: UUID | None) -> None:
+        """Drop what is held in memory for every case but one (called just after a flush, when a
+        replay in case order has finished with those cases)."""
+
     def apply(self, notifications: Sequence[Notification]) -> None:
         raise NotImplementedError
 

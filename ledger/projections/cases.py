@@ -50,7 +50,7 @@ def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
 
 class CasesProjection(Projection):
     name: ClassVar[str] = "cases"
-    version: ClassVar[int] = 4
+    version: ClassVar[int] = 5
     tables: ClassVar[tuple[sa.Table, ...]] = (case_states,)
 
     def __init__(self, read_case: Any) -> None:
@@ -61,6 +61,10 @@ class CasesProjection(Projection):
     def reset(self) -> None:
         self.states.clear()
         self.dirty.clear()
+
+    def forget_except(self, case_id: UUID | None) -> None:
+        kept = self.states.get(case_id) if case_id is not None else None
+        self.states = {case_id: kept} if case_id is not None and kept is not None else {}
 
     def load(self, connection: sa.Connection, notifications: Sequence[Notification]) -> None:
         wanted = {n.case_id for n in notifications if isinstance(n.event, OfferEvent)} - set(self.states)

@@ -31,6 +31,8 @@ PROJECTIONS: tuple[type[Projection], ...] = (CasesProjection, StatisticsProjecti
 READ_BATCH = 5_000
 # Events applied in memory before rows and position are committed together (one transaction).
 FLUSH_EVERY = int(os.environ.get("LEDGER_PROJECTION_FLUSH", "100000"))
+# A rebuild worker flushes more often: what it holds between flushes is all it holds.
+REBUILD_FLUSH_EVERY = int(os.environ.get("LEDGER_REBUILD_FLUSH", "40000"))
 
 Progress = Callable[[int], None]
 
@@ -211,18 +213,18 @@ class ProjectionRunner:
     def rebuild(self, progress: Progress | None = None, workers: int | None = None) -> int:
         """Drop the projections' tables and replay the whole ledger into them.
 
-        A large ledger is replayed by several processes at once (one per core by default), each
-        folding the cases of its share; their rows are written with the position in one
-        transaction, exactly as one process would write them."""
+        A large ledger is replayed by worker processes (one per core by default, or
+        LEDGER_REBUILD_WORKERS), each folding the cases of its share in case order, so that memory
+        stays bounded; the rows are the ones a replay in the ledger's order would write."""
         with writing(), self.engine.begin() as connection:
             for projection in self.projections:
                 self._drop_and_reset(connection, projection)
         head = self.head()
         if workers is None:
             workers = int(os.environ.get("LEDGER_REBUILD_WORKERS", "0")) or (os.cpu_count() or 1)
-        if workers <= 1 or head < PARALLEL_FROM or ":memory:" in str(self.engine.url):
+        if head < PARALLEL_FROM or ":memory:" in str(self.engine.url):
             return self.catch_up(progress)
-        return self._rebuild_parallel(head, workers, progress)
+        return self._rebuild_parallel(head, max(1, workers), progress)
 
     def _rebuild_parallel(self, head: int, workers: int, progress: Progress | None) -> int:
         """Workers write their shares' rows themselves while the positions say REBUILDING; the
@@ -248,7 +250,7 @@ class ProjectionRunner:
         with ProcessPoolExecutor(workers, mp_context=context, initializer=_share, initargs=(counters, os.getpid())) as pool:
             futures = [pool.submit(_replay_share, url, names, share, workers, head) for share in range(workers)]
             while progress is not None and not all(f.done() for f in futures):
-                progress(min(head, sum(c.value for c in counters) // workers))
+                progress(min(head, sum(c.value for c in counters)))  # events replayed so far
                 time.sleep(0.2)
             for future in futures:
                 future.result()
@@ -373,7 +375,11 @@ def _orphaned() -> bool:
 def _replay_share(url: str, names: list[str], share: int, shares: int, head: int) -> int:
     """In a worker process: fold the cases whose id falls in this share, up to `head`, writing
     their rows as it goes. A case's share is the last byte of its id, so every event of a case,
-    and every correction's refold, lands in one worker."""
+    and every correction's refold, lands in one worker.
+
+    The share is read in case order (case id, then version), not in the ledger's order: a case is
+    finished when the next one begins, so after each flush only the case in progress stays in
+    memory, and a rebuild's memory does not grow with the number of cases."""
     from ledger.application import Ledger
 
     app = Ledger(url, user="rebuild")
@@ -389,37 +395,43 @@ def _replay_share(url: str, names: list[str], share: int, shares: int, head: int
         mine = f"(instr('0123456789ABCDEF', substr(hex(originator_id), 32, 1)) - 1) % {shares} = {share}"
     else:
         mine = f"get_byte(uuid_send(originator_id), 15) % {shares} = {share}"
-    query = sa.text(
-        f"SELECT id, topic, state FROM {table} WHERE id > :after AND id <= :head AND {mine} ORDER BY id LIMIT :limit"
-    )
-    position = 0
+    columns = f"SELECT id, originator_id, originator_version, topic, state FROM {table} WHERE id <= :head AND {mine}"
+    order = "ORDER BY originator_id, originator_version LIMIT :limit"
+    first = sa.text(f"{columns} {order}")
+    after = sa.text(f"{columns} AND (originator_id, originator_version) > (:case_id, :version) {order}")
     applied = pending = 0
+    last: tuple[Any, int] | None = None
 
-    def flush() -> None:
+    def flush(in_progress: UUID | None) -> None:
         if _orphaned():
             os._exit(1)  # the rebuild was stopped: write nothing more
         with writing(), app.engine.begin() as connection:
             for projection in projections:
                 projection.flush(connection)
                 projection.written = True
+        for projection in projections:
+            projection.forget_except(in_progress)
 
-    while position < head:
+    while True:
         with app.engine.connect() as connection:
-            rows = connection.execute(query, {"after": position, "head": head, "limit": READ_BATCH * 4}).all()
+            if last is None:
+                rows = connection.execute(first, {"head": head, "limit": READ_BATCH * 4}).all()
+            else:
+                rows = connection.execute(after, {"head": head, "limit": READ_BATCH * 4, "case_id": last[0], "version": last[1]}).all()
         if not rows:
             break
-        position = rows[-1][0]
-        batch = [Notification(int(row[0]), decode(row[1], bytes(row[2]))) for row in rows]
+        last = (rows[-1][1], rows[-1][2])
+        batch = [Notification(int(row[0]), decode(row[3], bytes(row[4]))) for row in rows]
         for projection in projections:
             projection.apply(batch)
         applied += len(batch)
         pending += len(batch)
-        if pending >= FLUSH_EVERY:
-            flush()
+        if pending >= REBUILD_FLUSH_EVERY:
+            flush(batch[-1].event.originator_id)
             pending = 0
         if _counters:
-            _counters[share].value = position
-    flush()
+            _counters[share].value = applied
+    flush(None)
     app.close()
     app.engine.dispose()
     return applied

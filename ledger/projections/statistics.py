@@ -167,6 +167,10 @@ class StatisticsProjection(Projection):
         self.new_facts.clear()
         self.replaced.clear()
 
+    def forget_except(self, case_id: UUID | None) -> None:
+        kept = self.contexts.get(case_id) if case_id is not None else None
+        self.contexts = {case_id: kept} if case_id is not None and kept is not None else {}
+
     def load(self, connection: sa.Connection, notifications: Sequence[Notification]) -> None:
         wanted = {n.case_id for n in notifications if type(n.event).__name__ in _COUNTED} - set(self.contexts)
         for part in chunks(sorted(str(case_id) for case_id in wanted)):
