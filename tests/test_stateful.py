@@ -617,6 +617,21 @@ def test_a_skaerpet_tilsyn_of_a_revoked_approval_does_not_block_one_under_a_new_
     ])
 
 
+def test_an_announced_closure_is_void_once_an_earlier_closure_ended_the_approval() -> None:
+    """A lukning announced for June, overtaken by an immediate lukning in March: the offer applies
+    again in April, and June brings no ophør of the new application (found by the machine)."""
+    _replay([
+        ("two_offers", {"approve_second": False}),
+        ("lukning", {"offer": "T-1", "days": 0, "virkning": "later"}),
+        ("dialog_or_visit", {"offer": "T-1", "days": 37, "kind": "dialog"}),
+        ("lukning", {"offer": "T-1", "days": 0, "virkning": None}),
+        ("ansoegning", {"offer": "T-1", "days": 52}),
+        ("ansoegning", {"offer": "T-1", "days": 61}),
+        ("dialog_or_visit", {"offer": "T-1", "days": 3, "kind": "dialog"}),
+        ("decide_application", {"offer": "T-1", "days": 30, "approve": False, "reasons": True}),
+    ])
+
+
 def test_the_replay_helper_checks_lawful_sequences() -> None:
     """The replay helper itself passes on a lawful sequence (so the regressions above test what they say)."""
     _replay([

@@ -589,6 +589,18 @@ class CaseState:
             start = max(start, resolved)
         return start
 
+    def _overtaken(self, phase: dict[str, Any]) -> bool:
+        """An end (ophør or lukning) set for a later date is void when a decision made after it took
+        effect first: the approval it was to end had already ended (an earlier lukning, say), and
+        what came next (a new application) is not ended by it."""
+        if phase["kind"] != "ophoert" or phase["start"] == phase["decided"]:
+            return False
+        return any(
+            later["version"] > phase["version"] and later["start"] <= phase["start"]
+            and not (later["kind"] != "godkendt" and self._withdrawn_by(later["version"], phase["start"]))
+            for later in self.phases
+        )
+
     def governing_phase(self, on: dt.date | str) -> dict[str, Any] | None:
         """The latest phase fact in effect on a date (by effective date, then event number)."""
         day = iso(on)
@@ -598,6 +610,8 @@ class CaseState:
         best: tuple[str, int] | None = None
         chosen = None
         for phase in self.phases:
+            if self._overtaken(phase):
+                continue
             start = self._phase_start(phase, day)
             if start is None or start > day:
                 continue
@@ -754,6 +768,8 @@ class CaseState:
     def _pending_end(self, day: str, by: str) -> dict[str, Any] | None:
         for phase in reversed(self.phases):
             if phase["kind"] != "ophoert" or phase.get("by") != by or phase["decided"] > day:
+                continue
+            if self._overtaken(phase):
                 continue
             if self._withdrawn_by(phase["version"], day):
                 continue
