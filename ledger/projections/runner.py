@@ -396,11 +396,34 @@ def _replay_share(url: str, names: list[str], share: int, shares: int, head: int
     else:
         mine = f"get_byte(uuid_send(originator_id), 15) % {shares} = {share}"
     columns = f"SELECT id, originator_id, originator_version, topic, state FROM {table} WHERE id <= :head AND {mine}"
-    order = "ORDER BY originator_id, originator_version LIMIT :limit"
-    first = sa.text(f"{columns} {order}")
-    after = sa.text(f"{columns} AND (originator_id, originator_version) > (:case_id, :version) {order}")
+    order = "ORDER BY originator_id, originator_version"
+    size = READ_BATCH * 4
+
+    def batches() -> Iterator[Sequence[Any]]:
+        if app.engine.dialect.name == "postgresql":
+            # One server-side cursor: PostgreSQL sorts the share once (paging would sort per page).
+            with app.engine.connect() as connection:
+                result = connection.execution_options(stream_results=True, yield_per=size).execute(
+                    sa.text(f"{columns} {order}"), {"head": head}
+                )
+                yield from result.partitions()
+            return
+        # SQLite walks the (case, version) index page by page, holding no read lock in between.
+        first = sa.text(f"{columns} {order} LIMIT :limit")
+        after = sa.text(f"{columns} AND (originator_id, originator_version) > (:case_id, :version) {order} LIMIT :limit")
+        last: tuple[Any, int] | None = None
+        while True:
+            with app.engine.connect() as connection:
+                if last is None:
+                    rows = connection.execute(first, {"head": head, "limit": size}).all()
+                else:
+                    rows = connection.execute(after, {"head": head, "limit": size, "case_id": last[0], "version": last[1]}).all()
+            if not rows:
+                return
+            last = (rows[-1][1], rows[-1][2])
+            yield rows
+
     applied = pending = 0
-    last: tuple[Any, int] | None = None
 
     def flush(in_progress: UUID | None) -> None:
         if _orphaned():
@@ -412,15 +435,7 @@ def _replay_share(url: str, names: list[str], share: int, shares: int, head: int
         for projection in projections:
             projection.forget_except(in_progress)
 
-    while True:
-        with app.engine.connect() as connection:
-            if last is None:
-                rows = connection.execute(first, {"head": head, "limit": READ_BATCH * 4}).all()
-            else:
-                rows = connection.execute(after, {"head": head, "limit": READ_BATCH * 4, "case_id": last[0], "version": last[1]}).all()
-        if not rows:
-            break
-        last = (rows[-1][1], rows[-1][2])
+    for rows in batches():
         batch = [Notification(int(row[0]), decode(row[3], bytes(row[4]))) for row in rows]
         for projection in projections:
             projection.apply(batch)
