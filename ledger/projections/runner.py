@@ -394,7 +394,7 @@ def _replay_share(url: str, names: list[str], share: int, shares: int, head: int
         # The id is a 16-byte blob: its last hex digit picks the share.
         mine = f"(instr('0123456789ABCDEF', substr(hex(originator_id), 32, 1)) - 1) % {shares} = {share}"
     else:
-        mine = f"get_byte(uuid_send(originator_id), 15) % {shares} = {share}"
+        mine = f"mod(get_byte(uuid_send(originator_id), 15), {shares}) = {share}"
     columns = f"SELECT id, originator_id, originator_version, topic, state FROM {table} WHERE id <= :head AND {mine}"
     order = "ORDER BY originator_id, originator_version"
     size = READ_BATCH * 4
@@ -402,11 +402,16 @@ def _replay_share(url: str, names: list[str], share: int, shares: int, head: int
     def batches() -> Iterator[Sequence[Any]]:
         if app.engine.dialect.name == "postgresql":
             # One server-side cursor: PostgreSQL sorts the share once (paging would sort per page).
-            with app.engine.connect() as connection:
-                result = connection.execution_options(stream_results=True, yield_per=size).execute(
-                    sa.text(f"{columns} {order}"), {"head": head}
-                )
-                yield from result.partitions()
+            # The driver's own named cursor: SQLAlchemy's streamed result kept every row here.
+            raw = app.engine.raw_connection()
+            try:
+                with raw.driver_connection.cursor(name=f"rebuild_share_{share}") as cursor:  # type: ignore[union-attr]
+                    cursor.execute(f"{columns.replace(':head', '%(head)s')} {order}", {"head": head})
+                    while rows := cursor.fetchmany(size):
+                        yield rows
+                raw.rollback()
+            finally:
+                raw.close()
             return
         # SQLite walks the (case, version) index page by page, holding no read lock in between.
         first = sa.text(f"{columns} {order} LIMIT :limit")
