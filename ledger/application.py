@@ -250,12 +250,21 @@ class Ledger(Application[Any]):
 
     def events_of(self, key: str) -> list[LedgerEvent]:
         """One offer's (or chapter-2 party's) events, decoded, without folding them (for the history)."""
-        t = self.events_table
         decode = self.mapper_.decode
+        sqlite = self.engine.dialect.name == "sqlite"
+        # The driver's cursor directly: a long history is read in half the time SQLAlchemy's rows take.
+        sql = (
+            f"SELECT topic, state FROM {self.events_table.name} WHERE originator_id = {'?' if sqlite else '%s'} "
+            "ORDER BY originator_version"
+        )
         for case_id in (Offer.id_for(key), Arbejdsgiver.id_for(key)):
-            query = sa.select(t.c.topic, t.c.state).where(t.c.originator_id == case_id).order_by(t.c.originator_version)
             with self.guarded(), self.engine.connect() as connection:
-                events = [decode(topic, bytes(state)) for topic, state in connection.execute(query)]
+                cursor = connection.connection.cursor()
+                try:
+                    cursor.execute(sql, (case_id.bytes if sqlite else case_id,))
+                    events = [decode(topic, bytes(state)) for topic, state in cursor.fetchall()]
+                finally:
+                    cursor.close()
             if events:
                 return events
         raise NotFound(f"offer {key!r} is not in the ledger")
