@@ -22,6 +22,7 @@ import sqlalchemy as sa
 from ledger.digest import Digest as Digest  # noqa: PLC0414 - explicit re-export (ledger.console.audit uses it)
 from ledger.store.chain import GENESIS
 from ledger.store.persistence import EVENTS_TABLE
+from ledger.store.stream import stream_rows
 
 _FRAME = struct.Struct(">16sQI")
 
@@ -84,50 +85,47 @@ def verify(
     def broken(problem: str, at: int, oid: bytes | None) -> Verification:
         return Verification(False, checked, position, previous_ledger.hex(), problem, at, _case_name(engine, oid), warnings)
 
-    with engine.connect() as connection:
-        query = sa.text(sql)
-        result = connection.execution_options(stream_results=True, yield_per=batch).execute(query, params)
-        for rows in result.partitions(batch):
-            for row_id, raw_id, version, topic, state, stored_case, stored_ledger in rows:
-                oid = _uuid_bytes(raw_id)
-                previous_version, previous_case = last_case.get(oid, (0, GENESIS))
-                if version != previous_version + 1:
-                    what = "is missing" if version > previous_version + 1 else "is out of order or duplicated"
+    for rows in stream_rows(engine, sql, params, batch=batch, name="ledger_verify"):
+        for row_id, raw_id, version, topic, state, stored_case, stored_ledger in rows:
+            oid = _uuid_bytes(raw_id)
+            previous_version, previous_case = last_case.get(oid, (0, GENESIS))
+            if version != previous_version + 1:
+                what = "is missing" if version > previous_version + 1 else "is out of order or duplicated"
+                return broken(
+                    f"case event #{previous_version + 1} {what} (found #{version} at position {row_id}): "
+                    "events were deleted, inserted or moved",
+                    row_id, oid,
+                )
+            if not isinstance(state, (bytes, memoryview)) or not isinstance(topic, str) or stored_case is None:
+                return broken(f"event #{version} at position {row_id} was rewritten (its stored form changed type)", row_id, oid)
+            topic_bytes = topic.encode("utf-8")
+            digest_case = sha(previous_case + pack(oid, version, len(topic_bytes)) + topic_bytes + bytes(state)).digest()
+            if digest_case != bytes(stored_case):
+                return broken(
+                    f"event #{version} at position {row_id} does not match its hash: its content or its case hash was altered",
+                    row_id, oid,
+                )
+            if case_id is None:
+                expected = sha(previous_ledger + digest_case).digest()
+                if stored_ledger is None or expected != bytes(stored_ledger):
                     return broken(
-                        f"case event #{previous_version + 1} {what} (found #{version} at position {row_id}): "
-                        "events were deleted, inserted or moved",
+                        f"the ledger chain breaks at position {row_id}: rows before it were deleted, inserted "
+                        "or reordered, or its ledger hash was altered",
                         row_id, oid,
                     )
-                if not isinstance(state, (bytes, memoryview)) or not isinstance(topic, str) or stored_case is None:
-                    return broken(f"event #{version} at position {row_id} was rewritten (its stored form changed type)", row_id, oid)
-                topic_bytes = topic.encode("utf-8")
-                digest_case = sha(previous_case + pack(oid, version, len(topic_bytes)) + topic_bytes + bytes(state)).digest()
-                if digest_case != bytes(stored_case):
+                previous_ledger = expected
+            last_case[oid] = (version, digest_case)
+            checked += 1
+            position = row_id
+            if digest is not None and row_id == digest.position:
+                if previous_ledger.hex() != digest.ledger_hash:
                     return broken(
-                        f"event #{version} at position {row_id} does not match its hash: its content or its case hash was altered",
+                        f"the ledger at position {row_id} is not the one whose digest was published: "
+                        f"its hash is {previous_ledger.hex()}, the published hash {digest.ledger_hash}",
                         row_id, oid,
                     )
-                if case_id is None:
-                    expected = sha(previous_ledger + digest_case).digest()
-                    if stored_ledger is None or expected != bytes(stored_ledger):
-                        return broken(
-                            f"the ledger chain breaks at position {row_id}: rows before it were deleted, inserted "
-                            "or reordered, or its ledger hash was altered",
-                            row_id, oid,
-                        )
-                    previous_ledger = expected
-                last_case[oid] = (version, digest_case)
-                checked += 1
-                position = row_id
-                if digest is not None and row_id == digest.position:
-                    if previous_ledger.hex() != digest.ledger_hash:
-                        return broken(
-                            f"the ledger at position {row_id} is not the one whose digest was published: "
-                            f"its hash is {previous_ledger.hex()}, the published hash {digest.ledger_hash}",
-                            row_id, oid,
-                        )
-            if progress is not None:
-                progress(position)
+        if progress is not None:
+            progress(position)
     if digest is not None and case_id is None and position < digest.position:
         return Verification(
             False, checked, position, previous_ledger.hex(),

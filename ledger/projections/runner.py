@@ -26,6 +26,7 @@ from ledger.projections.base import Notification, Projection, metadata, position
 from ledger.projections.cases import CasesProjection
 from ledger.projections.statistics import StatisticsProjection
 from ledger.store.persistence import writing
+from ledger.store.stream import stream_rows
 
 PROJECTIONS: tuple[type[Projection], ...] = (CasesProjection, StatisticsProjection)
 READ_BATCH = 5_000
@@ -402,16 +403,7 @@ def _replay_share(url: str, names: list[str], share: int, shares: int, head: int
     def batches() -> Iterator[Sequence[Any]]:
         if app.engine.dialect.name == "postgresql":
             # One server-side cursor: PostgreSQL sorts the share once (paging would sort per page).
-            # The driver's own named cursor: SQLAlchemy's streamed result kept every row here.
-            raw = app.engine.raw_connection()
-            try:
-                with raw.driver_connection.cursor(name=f"rebuild_share_{share}") as cursor:  # type: ignore[union-attr]
-                    cursor.execute(f"{columns.replace(':head', '%(head)s')} {order}", {"head": head})
-                    while rows := cursor.fetchmany(size):
-                        yield rows
-                raw.rollback()
-            finally:
-                raw.close()
+            yield from stream_rows(app.engine, f"{columns} {order}", {"head": head}, batch=size, name=f"rebuild_share_{share}")
             return
         # SQLite walks the (case, version) index page by page, holding no read lock in between.
         first = sa.text(f"{columns} {order} LIMIT :limit")

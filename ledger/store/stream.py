@@ -1,0 +1,40 @@
+"""Reading many rows with bounded memory, through the driver's own cursor.
+
+SQLAlchemy's streamed results (`stream_results=True`) kept every row in memory with psycopg here
+(2 GB for one rebuild worker at national scale), so long reads go to the driver: a named
+(server-side) cursor on PostgreSQL, a plain cursor on SQLite, fetched in batches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+
+_NAMED = re.compile(r"(?<!:):([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def stream_rows(
+    engine: sa.Engine, sql: str, params: Mapping[str, Any], *, batch: int, name: str = "ledger_stream"
+) -> Iterator[Sequence[Any]]:
+    """Yield the rows of `sql` (with `:name` parameters) in lists of at most `batch` rows."""
+    raw = engine.raw_connection()
+    try:
+        if engine.dialect.name == "postgresql":
+            # psycopg's style is %(name)s; a literal % must be doubled.
+            driver_sql = _NAMED.sub(r"%(\1)s", sql.replace("%", "%%"))
+            cursor = raw.driver_connection.cursor(name=name)  # type: ignore[union-attr]
+        else:
+            driver_sql = sql  # sqlite3 takes :name as it is
+            cursor = raw.cursor()
+        try:
+            cursor.execute(driver_sql, dict(params))
+            while rows := cursor.fetchmany(batch):
+                yield rows
+        finally:
+            cursor.close()
+        raw.rollback()
+    finally:
+        raw.close()
