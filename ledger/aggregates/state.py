@@ -793,10 +793,10 @@ class CaseState:
         if self.skaerpet and self.active_skaerpet_on(on):
             flags.append("skaerpet_tilsyn")
         if any(phase["kind"] == "ophoert" for phase in self.phases):
-            pending = self._pending_end(day, "socialtilsynet")
+            pending = self.pending_ophoer_on(day)
             if pending is not None:
                 flags.append("ophoer_udsat_af_klage" if pending["suspended"] else "ophoer_besluttet")
-            if self._pending_end(day, "tilbuddet") is not None:
+            if self.pending_closure_on(day) is not None:
                 flags.append("lukning_varslet")
         return flags
 
