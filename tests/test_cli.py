@@ -223,3 +223,21 @@ def test_import_loads_a_file_in_batches_and_stops_at_a_refused_line(db: str, tmp
     app = Ledger(db)
     assert verify(app.engine).ok and app.case("T-1").version == 22
     app.close()
+
+
+def test_projections_check_says_ok_or_names_the_difference_and_exits_1(db: str) -> None:
+    assert _main(["submit", "-", "--db", db], jsonl(*approved(), besoeg())).exit_code == 0
+    ok = _main(["projections", "check", "--db", db], None)
+    assert ok.exit_code == 0 and "OK: every row matches the ledger." in ok.stdout, ok.output
+    import sqlite3
+
+    with sqlite3.connect(db) as connection:
+        connection.execute("UPDATE case_states SET navn = 'Forkert'")
+    bad = _main(["projections", "check", "cases", "--db", db, "--format", "json"], None)
+    assert bad.exit_code == 1, bad.output
+    report = json.loads(bad.stdout)
+    assert not report["ok"] and report["differences"][0]["case"].startswith("T-1 (")
+    assert "in navn" in report["differences"][0]["problem"]
+    assert "run `ledger projections rebuild cases`" in bad.stderr
+    assert _main(["projections", "rebuild", "cases", "--db", db], None).exit_code == 0
+    assert _main(["projections", "check", "--db", db], None).exit_code == 0

@@ -17,6 +17,7 @@ from ledger.commands import parse_command
 from ledger.errors import LedgerError
 from ledger.projections import runner as runner_module
 from ledger.projections.cases import case_states, read_states
+from ledger.projections.check import check, whole_cases
 from ledger.projections.runner import ProjectionRunner, up_to_date
 from ledger.projections.statistics import stat_cases, stat_facts
 from support import Case, ansoegning, approved, besoeg, cmd, dialog, godkendelse, ophoer, paabud, skaerpet
@@ -214,3 +215,56 @@ def test_a_parallel_rebuild_writes_exactly_what_one_process_writes(app: Ledger, 
             ProjectionRunner(app).rebuild(workers=workers)
             assert dump(app) == single
     assert {s.position for s in ProjectionRunner(app).status()} == {app.head()[0]}
+
+
+# -- ledger projections check ---------------------------------------------------------------------
+def _checked_ledger(app: Ledger) -> ProjectionRunner:
+    record(app, *approved(), besoeg(), dialog(), paabud(), *approved(offer="T-2"), besoeg(offer="T-2"))
+    record(app, *approved(offer="T-3"), cmd("annullering", "2024-06-01", offer="T-2", annulleret=3, correction_reason="Fejl"))
+    return up_to_date(app)
+
+
+def test_whole_cases_never_splits_a_case_and_reads_every_event_once(app: Ledger) -> None:
+    runner = _checked_ledger(app)
+    head = runner.head()
+    for page in (1, 2, 3, 50):
+        batches = list(whole_cases(runner, head, page=page))
+        seen = [(n.case_id, n.event.originator_version) for batch in batches for n in batch]
+        assert seen == sorted(seen) and len(seen) == head
+        for earlier, later in zip(batches, batches[1:]):
+            assert earlier[-1].case_id != later[0].case_id
+
+
+def test_the_check_finds_nothing_in_projections_that_match_the_ledger(app: Ledger) -> None:
+    result = check(_checked_ledger(app))
+    assert result.ok and result.events == app.head()[0] and result.cases == 3
+    assert result.rows["case_states"] == 3 and result.rows["stat_facts"] > 0
+
+
+def test_the_check_names_every_kind_of_difference_and_a_rebuild_mends_them(app: Ledger) -> None:
+    runner = _checked_ledger(app)
+    with app.engine.begin() as connection:
+        first = connection.execute(sa.select(stat_facts.c.offer_id, stat_facts.c.version, stat_facts.c.kind, stat_facts.c.category)
+                                   .order_by(stat_facts.c.offer_id).limit(1)).one()
+        connection.execute(stat_facts.update().where(
+            stat_facts.c.offer_id == first[0], stat_facts.c.version == first[1], stat_facts.c.kind == first[2],
+            stat_facts.c.category == first[3]).values(region="Forkert"))
+        connection.execute(case_states.delete().where(case_states.c.offer_key == "T-3"))
+        connection.execute(stat_cases.insert().values(offer_id="00000000-0000-0000-0000-000000000000", offer_key="X",
+                                                      region="Nord", types="SEL107", pending_since=None))
+    result = check(runner)
+    found = {(d.table, d.problem.split(" (")[0].split(";")[0]) for d in result.differences}
+    assert ("stat_facts", "1 row(s) differ") in found
+    assert ("case_states", "1 row(s) missing") in found
+    assert ("stat_cases", "rows for a case the ledger does not hold") in found
+    assert any(d.case.startswith("T-3 (") for d in result.differences)
+    assert any("in region" in d.problem for d in result.differences)
+    ProjectionRunner(app).rebuild()
+    assert check(up_to_date(app)).ok
+
+
+def test_the_check_refuses_projections_that_are_behind(app: Ledger) -> None:
+    runner = _checked_ledger(app)
+    record(app, besoeg(offer="T-3", date="2024-05-01"))
+    with pytest.raises(ValueError, match="not at the ledger's head"):
+        check(runner)

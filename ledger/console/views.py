@@ -186,6 +186,61 @@ def projections_rebuild(name: str | None, db: str) -> None:
     click.echo(f"Rebuilt {names} from {applied} events in {elapsed:.2f} s{rate}.")
 
 
+@projections.command("check")
+@click.argument("name", required=False)
+@db_option
+@format_option("text", "json")
+def projections_check(name: str | None, db: str, fmt: str) -> None:
+    """Replay every case from the ledger, in memory, and compare the rows it gives with the
+    projection's tables (or one projection's). Nothing is written. A difference means a read model
+    no longer says what the ledger says; `ledger projections rebuild` mends it. Exits 1 if any
+    difference is found.
+
+    Example:
+
+        ledger projections check statistics
+    """
+    import time
+
+    from ledger.errors import LedgerError
+    from ledger.projections.check import check
+    from ledger.projections.runner import up_to_date
+
+    app = open_ledger(db)
+    runner = up_to_date(app, [name] if name else None)
+    head = runner.head()
+    started = time.perf_counter()
+    with click.progressbar(length=max(head, 1), label="Checking", file=sys.stderr, show_pos=True) as bar:
+        last = [0]
+
+        def progress(done: int) -> None:
+            bar.update(done - last[0])
+            last[0] = done
+
+        result = check(runner, progress=progress)
+    elapsed = time.perf_counter() - started
+    if runner.head() != head:
+        raise LedgerError("events were recorded during the check, so its comparison may be off: run it again")
+    if fmt == "json":
+        emit_json({**result.as_dict(), "seconds": round(elapsed, 3)})
+    else:
+        names = ", ".join(p.name for p in runner.projections)
+        rows = ", ".join(f"{count:,} {table}" for table, count in sorted(result.rows.items()))
+        click.echo(f"Checked {names} against {result.events:,} events of {result.cases:,} cases up to position "
+                   f"{result.position} in {elapsed:.1f} s ({rows} rows).")
+        for d in result.differences:
+            click.echo(f"  {d.projection}/{d.table}, case {d.case}: {d.problem}")
+        if result.more:
+            click.echo(f"  ... and {result.more} more")
+    if not result.ok:
+        raise LedgerError(
+            f"{len(result.differences) + result.more} difference(s) between the projections and the ledger: "
+            f"run `ledger projections rebuild{' ' + name if name else ''}`"
+        )
+    if fmt == "text":
+        click.echo("OK: every row matches the ledger.")
+
+
 @click.command()
 @click.option("--as-of", "as_of", default=None, metavar="DATE", help="The radar as of this date (default: today).")
 @click.option("--overdue", is_flag=True, help="Only deadlines already passed.")
