@@ -85,5 +85,6 @@ show verify --digest "$DIGEST"
 
 section "The projections against the ledger's head"
 show projections status
+show projections check
 
 printf '\nDone. The ledger is %s; the portal site is %s/portal/index.html\n' "$OUT/demo.db" "$OUT"
