@@ -4,12 +4,15 @@ harness that judges them with the real aggregate, without a database."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
+
+import pytest
 
 from ledger.aggregates.base import Recording
 from ledger.aggregates.offer import Offer
 from ledger.commands import parse_command
+from ledger.errors import LedgerError, RuleViolation
 from ledger.events.base import LedgerEvent
 from ledger.rulebook import Rulebooks, load_rulebooks
 
@@ -110,3 +113,28 @@ class Case:
 
 def given(*commands: dict[str, Any] | Iterable[dict[str, Any]], **options: Any) -> Case:
     return Case(**options).given(*commands)
+
+
+def refused(
+    case: Case,
+    command: dict[str, Any] | Callable[[], object],
+    error: type[LedgerError] = RuleViolation,
+    paragraph: str | None = None,
+    offer: str = OFFER,
+) -> LedgerError:
+    """Run a command that must be refused: the named error, the named paragraph, nothing appended."""
+    before = case.offers.get(offer)
+    version, events = (before.version, list(before.events)) if before else (0, [])
+    with pytest.raises(error) as caught:
+        command() if callable(command) else case.run(command)
+    after = case.offers.get(offer)
+    assert (after.version if after else 0) == version
+    assert (list(after.events) if after else []) == events
+    if paragraph is not None:
+        assert isinstance(caught.value, RuleViolation)
+        assert caught.value.paragraph == paragraph
+    return caught.value
+
+
+def kinds(events: list[LedgerEvent]) -> list[str]:
+    return [type(e).__name__ for e in events]

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from support import ansoegning, besoeg, cmd, dialog, godkendelse, ophoer, paabud, skaerpet
 
 from ledger.application import Ledger
 from ledger.commands import parse_command
@@ -29,7 +30,6 @@ from ledger.events.vocab import label
 from ledger.reports.annual_report import annual_report_deadlines
 from ledger.reports.deadlines import Deadline
 from ledger.verify import Digest, verify
-from support import ansoegning, besoeg, cmd, dialog, godkendelse, ophoer, paabud, skaerpet
 
 GENERAL = "Kvaliteten i tilbuddene er generelt høj; den faglige udvikling i botilbuddene er god."
 FOCUS = "Medicinhåndtering har været et gennemgående tema ved årets tilsynsbesøg & påbud."

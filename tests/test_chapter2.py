@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from support import approved
 
 from ledger.application import Ledger
 from ledger.commands import parse_command
@@ -19,7 +20,6 @@ from ledger.projections.runner import up_to_date
 from ledger.reports.deadlines import offer_deadlines
 from ledger.reports.portal import public_view
 from ledger.rulebook import load_rulebooks
-from support import approved
 
 PART = "AG-301"
 CONDITIONS = {"solvent": True, "kompetent_ledelse_og_supervision": True, "kendskab_til_ansaettelsesret": True}
@@ -187,8 +187,9 @@ def test_a_party_appears_in_status_history_statistics_and_fees_but_never_on_the_
 
 
 def test_an_employer_is_not_applied_for_as_an_offer(app: Ledger) -> None:
-    from ledger.errors import InvalidInput
     from support import ansoegning
+
+    from ledger.errors import InvalidInput
 
     with pytest.raises(InvalidInput, match="arbejdsgiver-ansoegning"):
         run(app, ansoegning(tilbudstyper=["ARBEJDSGIVER"]))

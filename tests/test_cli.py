@@ -8,14 +8,14 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
 import click
+import pytest
 from click.testing import CliRunner
+from support import ansoegning, approved, besoeg, dialog, godkendelse, paabud
 
 import cli
 from cli import ledger
 from ledger.commands import COMMANDS
-from support import ansoegning, approved, besoeg, dialog, godkendelse, paabud
 
 
 def _main(argv: list[str], input: str | None) -> Any:

@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from support import ansoegning, cmd, dialog, godkendelse, ophoer, skaerpet
 
 from ledger.application import Ledger
 from ledger.commands import parse_command
@@ -27,7 +28,6 @@ from ledger.errors import NotFound, RuleViolation
 from ledger.events.authority import kroner
 from ledger.fees import Capacity, monthly_amounts, objektiv_shares, takst_pladser
 from ledger.rulebook import Rulebooks, load_rulebooks
-from support import ansoegning, cmd, dialog, godkendelse, ophoer, skaerpet
 
 GODKENDELSE = [2_400_000, 3_600_000, 4_800_000, 6_000_000]
 TILSYN = [12_000_000, 24_000_000, 36_000_000, 48_000_000]
@@ -366,8 +366,9 @@ def test_kroner_are_shown_the_danish_way() -> None:
 
 
 def test_the_folded_state_knows_the_capacity_over_time_exactly_as_the_events_do() -> None:
-    from ledger.fees import capacity_from_events, capacity_from_state
     from support import cmd, given
+
+    from ledger.fees import capacity_from_events, capacity_from_state
 
     case = given(
         ansoegning(pladser=12), godkendelse(pladser=10),

@@ -16,9 +16,10 @@ from click.testing import CliRunner
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 
 import generate  # noqa: E402  (scripts/ is not a package)
+
 from cli import ledger  # noqa: E402
-from ledger.application import Ledger  # noqa: E402
 from ledger.aggregates.base import COPENHAGEN  # noqa: E402
+from ledger.application import Ledger  # noqa: E402
 
 SCALE = 0.01  # with --rich: about 5,000 events, every kind of event
 REQUIRED = {

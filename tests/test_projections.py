@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from support import Case, ansoegning, approved, besoeg, cmd, dialog, godkendelse, ophoer, paabud, skaerpet
 
 from ledger.application import Ledger
 from ledger.commands import parse_command
@@ -20,7 +21,6 @@ from ledger.projections.cases import case_states, read_states
 from ledger.projections.check import check, whole_cases
 from ledger.projections.runner import ProjectionRunner, up_to_date
 from ledger.projections.statistics import stat_cases, stat_facts
-from support import Case, ansoegning, approved, besoeg, cmd, dialog, godkendelse, ophoer, paabud, skaerpet
 
 
 def record(app: Ledger, *commands: dict[str, Any]) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
+from support import approved, cmd
 
 from ledger.application import Ledger
 from ledger.commands import parse_command
@@ -18,7 +19,6 @@ from ledger.console.economy import quality
 from ledger.errors import NotFound
 from ledger.quality.catalogue import load_catalogue
 from ledger.reports.quality import draw_chart, quality_report, tilsyn_assessments
-from support import approved, cmd
 
 
 @pytest.fixture(autouse=True)

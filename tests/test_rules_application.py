@@ -6,39 +6,12 @@ Given events, when a command, then events or a refusal that names its paragraph 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from support import OFFER, Case, ansoegning, approved, cmd, dialog, given, godkendelse, ophoer
+from support import OFFER, Case, ansoegning, approved, cmd, dialog, given, godkendelse, kinds, ophoer, refused
 
-from ledger.errors import InvalidInput, LedgerError, NotFound, RuleViolation
-from ledger.events.base import LedgerEvent
-
-
-def refused(
-    case: Case,
-    command: dict[str, Any] | Callable[[], object],
-    error: type[LedgerError] = RuleViolation,
-    paragraph: str | None = None,
-    offer: str = OFFER,
-) -> LedgerError:
-    """Run a command that must be refused: the named error, the named paragraph, nothing appended."""
-    before = case.offers.get(offer)
-    version, events = (before.version, list(before.events)) if before else (0, [])
-    with pytest.raises(error) as caught:
-        command() if callable(command) else case.run(command)
-    after = case.offers.get(offer)
-    assert (after.version if after else 0) == version
-    assert (list(after.events) if after else []) == events
-    if paragraph is not None:
-        assert isinstance(caught.value, RuleViolation)
-        assert caught.value.paragraph == paragraph
-    return caught.value
-
-
-def kinds(events: list[LedgerEvent]) -> list[str]:
-    return [type(e).__name__ for e in events]
+from ledger.errors import InvalidInput, NotFound
 
 
 def afslag(date: str = "2024-03-01", **fields: Any) -> dict[str, Any]:

@@ -6,39 +6,24 @@ Given events, when a command, then events or a refusal that names its paragraph 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from support import OFFER, Case, ansoegning, approved, besoeg, cmd, dialog, given, godkendelse, ophoer, paabud
+from support import (
+    ansoegning,
+    approved,
+    besoeg,
+    cmd,
+    dialog,
+    given,
+    godkendelse,
+    kinds,
+    ophoer,
+    paabud,
+    refused,
+)
 
-from ledger.errors import InvalidInput, LedgerError, NotFound, RuleViolation
-from ledger.events.base import LedgerEvent
-
-
-def refused(
-    case: Case,
-    command: dict[str, Any] | Callable[[], object],
-    error: type[LedgerError] = RuleViolation,
-    paragraph: str | None = None,
-    offer: str = OFFER,
-) -> LedgerError:
-    """Run a command that must be refused: the named error, the named paragraph, nothing appended."""
-    before = case.offers.get(offer)
-    version, events = (before.version, list(before.events)) if before else (0, [])
-    with pytest.raises(error) as caught:
-        command() if callable(command) else case.run(command)
-    after = case.offers.get(offer)
-    assert (after.version if after else 0) == version
-    assert (list(after.events) if after else []) == events
-    if paragraph is not None:
-        assert isinstance(caught.value, RuleViolation)
-        assert caught.value.paragraph == paragraph
-    return caught.value
-
-
-def kinds(events: list[LedgerEvent]) -> list[str]:
-    return [type(e).__name__ for e in events]
+from ledger.errors import InvalidInput, NotFound
 
 
 def vurdering(date: str = "2024-04-15", anledning: str = "tilsyn", **fields: Any) -> dict[str, Any]:

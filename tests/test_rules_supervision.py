@@ -8,45 +8,32 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from support import NOW, OFFER, Case, ansoegning, approved, besoeg, cmd, dialog, given, ophoer, paabud, skaerpet
+from support import (
+    NOW,
+    Case,
+    ansoegning,
+    approved,
+    besoeg,
+    cmd,
+    dialog,
+    given,
+    kinds,
+    ophoer,
+    paabud,
+    refused,
+    skaerpet,
+)
 
 from ledger.aggregates.base import Recording
-from ledger.errors import InvalidInput, LedgerError, NotFound, RuleViolation
-from ledger.events.base import LedgerEvent
+from ledger.errors import InvalidInput, NotFound
 from ledger.rulebook import Rulebooks, load_rulebooks
 
 BEK_2017 = Path(__file__).resolve().parents[1] / "ledger" / "rulebook" / "versions" / "bek-2017.json"
 STRAKS = "Mistanke om strafbare forhold over for borgerne"
-
-
-def refused(
-    case: Case,
-    command: dict[str, Any] | Callable[[], object],
-    error: type[LedgerError] = RuleViolation,
-    paragraph: str | None = None,
-    offer: str = OFFER,
-) -> LedgerError:
-    """Run a command that must be refused: the named error, the named paragraph, nothing appended."""
-    before = case.offers.get(offer)
-    version, events = (before.version, list(before.events)) if before else (0, [])
-    with pytest.raises(error) as caught:
-        command() if callable(command) else case.run(command)
-    after = case.offers.get(offer)
-    assert (after.version if after else 0) == version
-    assert (list(after.events) if after else []) == events
-    if paragraph is not None:
-        assert isinstance(caught.value, RuleViolation)
-        assert caught.value.paragraph == paragraph
-    return caught.value
-
-
-def kinds(events: list[LedgerEvent]) -> list[str]:
-    return [type(e).__name__ for e in events]
 
 
 def flags(case: Case, day: str) -> list[str]:

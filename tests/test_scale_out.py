@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from support import approved, besoeg
+from workers import record_decisions
 
 from ledger.application import Ledger
 from ledger.bulk import BulkImporter
@@ -26,8 +28,6 @@ from ledger.projections.cases import case_states
 from ledger.projections.runner import ProjectionRunner, up_to_date
 from ledger.projections.statistics import stat_cases, stat_facts
 from ledger.verify import current_digest, verify
-from support import approved, besoeg
-from workers import record_decisions
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow

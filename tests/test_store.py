@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 import pytest
 import sqlalchemy as sa
 from eventsourcing.persistence import StoredEvent
+from support import ansoegning, approved, besoeg, dialog, godkendelse, paabud
 
 from ledger.aggregates.offer import Offer
 from ledger.application import Ledger
@@ -19,7 +20,6 @@ from ledger.errors import ConcurrencyConflict, NotFound, RuleViolation
 from ledger.events.offer import OfferEvent
 from ledger.store.chain import GENESIS, case_hash, ledger_hash
 from ledger.verify import current_digest, verify
-from support import ansoegning, approved, besoeg, dialog, godkendelse, paabud
 
 
 def record(app: Ledger, *commands: dict[str, Any]) -> None:

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from support import approved, besoeg, dialog, paabud
 
 from ledger.application import Ledger
 from ledger.commands import parse_command
 from ledger.store.chain import GENESIS, case_hash, ledger_hash
 from ledger.verify import Digest, current_digest, verify
-from support import approved, besoeg, dialog, paabud
 
 
 @pytest.fixture
