@@ -82,7 +82,7 @@ TOOLS: dict[str, tuple[str, str, str]] = {
     "deadlines": ("ledger.console.views", "deadlines", "The deadline radar: what falls due, what is overdue."),
     "portal": ("ledger.console.views", "portal", "The public Tilbudsportal view: show one offer, export the site."),
     "stats": ("ledger.console.views", "stats", "The statistics of bek § 18 stk 2 for a year."),
-    "projections": ("ledger.console.views", "projections", "Show, rebuild and follow the read models."),
+    "projections": ("ledger.console.views", "projections", "Show, check, rebuild and follow the read models."),
     "fees": ("ledger.console.economy", "fees", "Takster and fees of a year per offer and region (bek §§ 27-29)."),
     "takster": ("ledger.console.economy", "takster", "Takster: record a year's table, or load a file of them."),
     "quality": ("ledger.console.economy", "quality", "The spindelvæv: theme values of the last two tilsyn (never public)."),

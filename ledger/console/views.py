@@ -124,7 +124,7 @@ def chain_hash_at(app: Any, connection: sa.Connection, position: int) -> str | N
 
 @click.group()
 def projections() -> None:
-    """Show, rebuild and follow the projections (the read models).
+    """Show, check, rebuild and follow the projections (the read models).
 
     Example:
 
