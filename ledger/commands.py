@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import (
     BaseModel,
@@ -42,7 +42,22 @@ from ledger.events.vocab import (
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+_DAYS: dict[str, dt.date] = {}  # days already read: an import reads the same few thousand again and again
+
+
 def _day(value: Any) -> Any:
+    if type(value) is str:
+        known = _DAYS.get(value)
+        if known is not None:
+            return known
+        day = _read_day(value)
+        if len(_DAYS) < 100_000:
+            _DAYS[value] = day
+        return day
+    return _read_day(value)
+
+
+def _read_day(value: Any) -> Any:
     if isinstance(value, dt.datetime):
         raise ValueError("give a date (YYYY-MM-DD), not a date and time")
     if isinstance(value, dt.date):
@@ -117,6 +132,23 @@ class PaabudSpec(_Model):
     begrundelse: Text | None = None
 
 
+_NESTED: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _holds_models(annotation: Any) -> bool:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return True
+    return any(_holds_models(arg) for arg in get_args(annotation))
+
+
+def _nested_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a command that can hold models (afdelinger, vilkår, ...): handed on as dicts."""
+    found = _NESTED.get(cls)
+    if found is None:
+        found = _NESTED[cls] = tuple(name for name, info in cls.model_fields.items() if _holds_models(info.annotation))
+    return found
+
+
 class BaseCommand(_Model):
     """Fields every command has."""
 
@@ -149,7 +181,8 @@ class BaseCommand(_Model):
                 raise InvalidInput(f"'{self.NAME}' takes no correction_reason")
             if self.NAME != "annullering":
                 data.pop("correction_reason", None)
-        for name, value in list(data.items()):
+        for name in _nested_fields(type(self)):
+            value = data.get(name)
             if isinstance(value, BaseModel):
                 data[name] = value.model_dump()
             elif isinstance(value, (list, tuple)) and value and isinstance(value[0], BaseModel):
@@ -1198,6 +1231,11 @@ def parse_command(data: Any) -> BaseCommand:
         return _ADAPTER.validate_python(data)
     except ValidationError as error:
         raise InvalidInput(describe_error(error)) from None
+
+
+def command_adapter() -> TypeAdapter[BaseCommand]:
+    """The validator of every command (one JSON object, told apart by its `command`)."""
+    return _ADAPTER
 
 
 def parse_json_line(line: str) -> BaseCommand:
