@@ -101,6 +101,8 @@ class CaseState:
         self.regnskaber: dict[str, str] = {}
         # Which phase governs each day asked about; emptied whenever a fact is added.
         self._phase_cache: dict[str, dict[str, Any] | None] = {}
+        # Whether a phase fact is overtaken (see _overtaken); emptied with the phase cache.
+        self._overtaken_cache: dict[tuple[int, str, str], bool] = {}
 
     # -- serialisation ------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -119,6 +121,7 @@ class CaseState:
         kind = type(event)
         if kind not in _PHASE_NEUTRAL or event.supersedes is not None:
             self._phase_cache.clear()
+            self._overtaken_cache.clear()
         name = _HANDLERS.get(kind)
         if name is None:
             name = _HANDLERS[kind] = "_on_" + kind.__name__
@@ -595,6 +598,13 @@ class CaseState:
         what came next (a new application) is not ended by it."""
         if phase["kind"] != "ophoert" or phase["start"] == phase["decided"]:
             return False
+        key = (phase["version"], phase["kind"], phase["start"])
+        found = self._overtaken_cache.get(key)
+        if found is None:
+            found = self._overtaken_cache[key] = self._overtaken_by_later(phase)
+        return found
+
+    def _overtaken_by_later(self, phase: dict[str, Any]) -> bool:
         return any(
             later["version"] > phase["version"] and later["start"] <= phase["start"]
             and not (later["kind"] != "godkendt" and self._withdrawn_by(later["version"], phase["start"]))
