@@ -13,11 +13,13 @@ clock is used otherwise.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from pydantic import ValidationError
 
 from ledger.aggregates.authority import Authority
 from ledger.aggregates.base import Case, Recording
@@ -26,10 +28,14 @@ from ledger.aggregates.koncern import Koncern
 from ledger.aggregates.offer import Offer
 from ledger.commands import BaseCommand
 from ledger.coordination import context_for, follow_up
-from ledger.errors import LedgerError
+from ledger.errors import InvalidInput, LedgerError
 from ledger.events.base import LedgerEvent
 from ledger.store.chain import GENESIS, case_hash, ledger_hash
 from ledger.store.persistence import writing
+
+
+_SAME_MOMENT = dt.timedelta(milliseconds=1)
+_NO_TIME = dt.timedelta(0)
 
 
 class BulkImporter:
@@ -48,6 +54,8 @@ class BulkImporter:
         self.known_cases: set[UUID] | None = None
         # The cases with events not yet stored.
         self.touched: set[Case] = set()
+        self._recordings: dict[str, Recording] = {}  # the latest, by who records
+        self._moment: dt.datetime | None = None
         placeholder = "?" if self.dialect == "sqlite" else "%s"
         self.insert_sql = (
             f"INSERT INTO {table.name} (originator_id, originator_version, topic, state, case_hash, ledger_hash) "
@@ -98,7 +106,7 @@ class BulkImporter:
         case = self.case(kind, key)
         if kwargs.get("supersedes") is not None or handler == "annuller":
             case = self._with_history(kind, key, case)
-        rec = Recording(recorded_at=recorded_at or self.app.clock(), recorded_by=by or self.by, rulebooks=self.app.rulebooks)
+        rec = self._recording(recorded_at, by or self.by)
         before = len(case.pending_events)
         context = context_for(case, handler, self.case)
         getattr(case, handler)(rec, **(kwargs | context if context else kwargs))
@@ -109,6 +117,21 @@ class BulkImporter:
         if len(self.pending) >= self.flush_every:
             self.flush()
         return made
+
+    def _recording(self, recorded_at: dt.datetime | None, by: str) -> Recording:
+        """Who records and when. The clock is read for every command, but the commands judged
+        within the same millisecond share its first reading (and their Recording: it is not free,
+        and an import judges thousands a second)."""
+        if recorded_at is None:
+            now = self.app.clock()
+            if self._moment is None or not _SAME_MOMENT > now - self._moment >= _NO_TIME:
+                self._moment = now
+            recorded_at = self._moment
+        last = self._recordings.get(by)
+        if last is not None and last.recorded_at == recorded_at:
+            return last
+        recording = self._recordings[by] = Recording(recorded_at=recorded_at, recorded_by=by, rulebooks=self.app.rulebooks)
+        return recording
 
     def _touched(self, case: Case, made: list[LedgerEvent], rec: Recording) -> list[LedgerEvent]:
         """Events other cases record because of these (a koncern's record of its approvals)."""
@@ -225,6 +248,47 @@ def import_commands(app: Any, commands: Any, *, flush_every: int = 20_000, progr
 __all__ = ["BulkImporter", "import_commands", "Offer", "Authority"]
 
 
+def command_of_line(raw: bytes) -> BaseCommand | None:
+    """One line of a command file, validated; None for a blank line."""
+    from ledger.commands import command_adapter, parse_json_line
+
+    if len(raw) > 1_000_000:
+        raise InvalidInput("the line is longer than 1000000 bytes")
+    if raw[:1] == b"{":
+        # The usual line: validated straight from its bytes. Anything the models refuse is read
+        # again below, so that the message is the one `ledger submit` gives.
+        try:
+            return command_adapter().validate_json(raw)
+        except ValidationError:
+            pass
+    try:
+        text = raw.decode("utf-8").strip().lstrip("\ufeff")
+    except UnicodeDecodeError:
+        raise InvalidInput("the line is not valid UTF-8") from None
+    return parse_json_line(text) if text else None
+
+
+PARALLEL_IMPORT_FROM = 8_000_000  # bytes: about 40,000 lines of the generated file
+
+
+def default_workers(file: Any) -> int:
+    """How many processes an import of this file judges on: one per core (at most 8) for a file
+    on disk of at least $LEDGER_PARALLEL_IMPORT_FROM bytes (default 8,000,000), else one (a pipe, a
+    small file, a machine of one core, or one that cannot fork)."""
+    import multiprocessing
+    import stat
+
+    try:
+        status = os.fstat(file.fileno())
+    except (AttributeError, OSError, ValueError):
+        return 1
+    threshold = int(os.environ.get("LEDGER_PARALLEL_IMPORT_FROM", PARALLEL_IMPORT_FROM))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if not stat.S_ISREG(status.st_mode) or status.st_size < threshold or "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return max(1, min(cores, 8))
+
+
 def import_lines(
     app: Any,
     lines: Any,
@@ -232,26 +296,47 @@ def import_lines(
     batch: int = 20_000,
     by: str | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> tuple[int, int]:
     """Import JSON command lines (the `ledger submit` format) in batches. A refused or malformed
     line raises its error with `line_number` and `stored` (events stored before it, in whole
-    batches). Returns (lines, events stored)."""
-    from ledger.commands import parse_json_line
-    from ledger.errors import InvalidInput
+    batches). Returns (lines, events stored).
 
+    With `workers` > 1 the cases are judged on that many processes (`ledger.bulk_parallel`); the
+    result is the same, line for line."""
+    if workers > 1:
+        import multiprocessing
+
+        from ledger.bulk_parallel import import_lines_parallel
+
+        if "fork" not in multiprocessing.get_all_start_methods():
+            raise InvalidInput("this system cannot fork: import with one worker (--workers 1)")
+
+        return import_lines_parallel(app, lines, batch=batch, by=by, progress=progress, workers=workers)
+    return import_numbered(app, enumerate(lines, start=1), batch=batch, by=by, progress=progress)
+
+
+def import_numbered(
+    app: Any,
+    numbered: Any,
+    *,
+    batch: int = 20_000,
+    by: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    counted: int = 0,
+    stored: int = 0,
+) -> tuple[int, int]:
+    """The sequential import of (line number, line) pairs; `counted` and `stored` carry on the
+    figures of an import begun elsewhere (the parallel import's fallback)."""
     importer = BulkImporter(app, flush_every=batch, by=by)
-    count = 0
-    for number, raw in enumerate(lines, start=1):
+    importer.stored = stored
+    count = counted
+    for number, raw in numbered:
         try:
-            if len(raw) > 1_000_000:
-                raise InvalidInput("the line is longer than 1000000 bytes")
-            try:
-                text = raw.decode("utf-8").strip().lstrip("\ufeff")
-            except UnicodeDecodeError:
-                raise InvalidInput("the line is not valid UTF-8") from None
-            if not text:
+            command = command_of_line(raw)
+            if command is None:
                 continue
-            importer.submit(parse_json_line(text))
+            importer.submit(command)
         except LedgerError as error:
             error.line_number = number  # type: ignore[attr-defined]
             error.stored = importer.stored  # type: ignore[attr-defined]
