@@ -55,7 +55,7 @@ def build(url: str, scale: float, seed: int, folder: Path) -> dict[str, Any]:
     from generate import write_jsonl
 
     from ledger.application import Ledger
-    from ledger.bulk import import_lines
+    from ledger.bulk import default_workers, import_lines
 
     path = folder / "national.jsonl"
     started = time.perf_counter()
@@ -65,12 +65,13 @@ def build(url: str, scale: float, seed: int, folder: Path) -> dict[str, Any]:
     app = Ledger(url, create=True, user="bench")
     started = time.perf_counter()
     with path.open("rb") as lines:
-        count, events = import_lines(app, lines, batch=20_000)
+        workers = default_workers(lines)
+        count, events = import_lines(app, lines, batch=20_000, workers=workers)
     elapsed = time.perf_counter() - started
     app.close()
     path.unlink()
     return {"events": events, "lines": count, "seconds": elapsed, "events_per_s": events / elapsed if elapsed else 0.0,
-            "generator_seconds": generated}
+            "generator_seconds": generated, "workers": workers}
 
 
 def long_history(app: Any, key: str = "BENCH-1000") -> str:

@@ -147,9 +147,14 @@ def schema(name: str | None) -> None:
 @click.command("import")
 @click.argument("file", type=click.File("rb"), metavar="FILE.jsonl")
 @click.option("--batch", "batch", type=click.IntRange(100, 1_000_000), default=20_000, show_default=True, help="Events stored per transaction.")
+@click.option(
+    "--workers", type=click.IntRange(1, 64), default=None,
+    help="Processes that judge the lines, the cases shared out among them (default: one per core, up to 8, "
+    "for a file of 8 MB or more; one otherwise).",
+)
 @db_option
 @by_option
-def import_(file: IO[bytes], batch: int, db: str, by: str | None) -> None:
+def import_(file: IO[bytes], batch: int, workers: int | None, db: str, by: str | None) -> None:
     """Bulk-load a large file of commands (the format of `ledger submit`): each is judged by the
     same rules, and the events are stored in transactions of --batch events.
 
@@ -157,13 +162,16 @@ def import_(file: IO[bytes], batch: int, db: str, by: str | None) -> None:
     the batches stored before it stay (each batch whole), and the refused line's batch is not
     stored. Use it to load a ledger from another system; use `submit` for everyday files.
 
+    A large file is judged on one process per core: each judges the cases of its share, and the
+    events are stored in the file's order, as one process would store them.
+
     Example:
 
         ledger import migrated-2018-2025.jsonl --batch 50000
     """
     import time
 
-    from ledger.bulk import import_lines
+    from ledger.bulk import default_workers, import_lines
 
     app = open_ledger(db, by=by)
     started = time.perf_counter()
@@ -174,7 +182,9 @@ def import_(file: IO[bytes], batch: int, db: str, by: str | None) -> None:
             click.echo(f"  {lines:,} lines, {stored:,} events stored", err=True)
 
     try:
-        lines, stored = import_lines(app, file, batch=batch, by=by, progress=report)
+        lines, stored = import_lines(
+            app, file, batch=batch, by=by, progress=report, workers=workers or default_workers(file)
+        )
     except LedgerError as error:
         number = getattr(error, "line_number", None)
         click.echo(f"Stored {getattr(error, 'stored', 0)} events in whole batches before line {number}.", err=True)

@@ -1,0 +1,390 @@
+"""Bulk import on several processes: the cases shared out among workers, the ledger chain kept by one.
+
+The file is read in chunks of lines, and every worker is sent every chunk. A worker routes each
+line to a share by its case (read from the raw line, so that every worker routes alike), and
+judges only the lines of its own share: parsed by the command models, judged by the case's
+aggregate, encoded and linked into the case's chain, exactly as `BulkImporter` does. The parent
+merges the workers' sealed events back into line order, links them into the ledger chain and
+stores them in transactions of whole chunks. The ledger that results is the one a one-process
+import of the same file would store, event for event and in the same order.
+
+An offer belongs to the share of its koncern, named in the first line that mentions it (its
+application), so the koncern's record of its offers' approvals (bek § 3) is kept by the same
+worker. A worker checks every case it touches against the routing; where a line cannot be judged
+within one share (an offer that joins another koncern on a new application, a correction that
+needs the case's stored history, a key spelled differently from the line's), or a worker fails,
+the import carries on from the last stored chunk on one process, which judges everything alike.
+A refused line stops the import as it does on one process: the transactions stored before it
+stay, whole, and nothing after them is stored.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import logging
+import multiprocessing
+import os
+import pickle
+import re
+import zlib
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+from ledger.aggregates.base import Case
+from ledger.bulk import BulkImporter, Sealed, command_of_line, import_numbered, store_sealed
+from ledger.commands import COMMANDS
+from ledger.errors import LedgerError
+from ledger.store.persistence import writing
+
+_log = logging.getLogger("ledger.import")
+
+# Lines sent to the workers at a time, and chunks in flight before the parent waits for results.
+CHUNK_LINES = 2_000
+IN_FLIGHT = 6
+
+# The field of a command line that names its case, by the kind of case.
+_KEY_FIELD = {"offer": "offer", "authority": "region", "koncern": "koncern", "employer": "part"}
+_KIND_OF = {name: cls.CASE for name, cls in COMMANDS.items()}
+_KEY_FIELDS = b"|".join(sorted({field.encode() for field in _KEY_FIELD.values()}))
+# The usual spelling of a line's beginning: its command, then the field naming its case.
+_PLAIN_START = re.compile(rb'\s*\{\s*"command"\s*:\s*"([a-z-]+)"\s*,\s*"(' + _KEY_FIELDS + rb')"\s*:\s*"([^"\\]*)"')
+
+
+class Unpartitionable(Exception):
+    """A line that cannot be judged within one share; the import goes on on one process."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.line_number = 0
+
+
+class Router:
+    """Which share judges a line, and which share keeps a case. Every worker keeps one, fed every
+    line in the same order, so all of them agree."""
+
+    def __init__(self, shares: int) -> None:
+        self.shares = shares
+        # An offer's group, fixed by the first line that names it: its koncern's, or its own.
+        self.offer_group: dict[str, str] = {}
+
+    def share(self, group: str) -> int:
+        return zlib.crc32(group.encode()) % self.shares
+
+    def case_share(self, kind: str, key: str) -> int:
+        if kind == "offer":
+            return self.share(self.offer_group.get(key) or f"offer:{key}")
+        return self.share(f"{kind}:{key}")
+
+    def route(self, raw: bytes) -> tuple[int, str | None]:
+        """The share that judges a line, and the case key it was routed by (None: no case named;
+        such a line is judged by share 0, which refuses it with the usual message)."""
+        kind, key, koncern = _case_of(raw)
+        if kind is None or key is None:
+            return 0, None
+        if kind == "offer":
+            group = self.offer_group.get(key)
+            if group is None:
+                group = self.offer_group[key] = f"koncern:{koncern}" if koncern else f"offer:{key}"
+            return self.share(group), key
+        return self.share(f"{kind}:{key}"), key
+
+
+def _case_of(raw: bytes) -> tuple[str | None, str | None, str | None]:
+    """The kind of case a line names, its key and (for an offer) its koncern, read from the raw
+    line: a quick look where the line is plainly written (the command first, then the case's
+    field, each once, no escapes, no koncern), a JSON parse where it is not."""
+    plain = _PLAIN_START.match(raw)
+    if plain is not None and b"\\" not in raw and raw.count(b'"command"') == 1:
+        name, field, key = plain.groups()
+        kind = _KIND_OF.get(name.decode())
+        if (
+            kind is not None
+            and _KEY_FIELD[kind].encode() == field
+            and raw.count(b'"' + field + b'"') == 1
+            and (kind != "offer" or b'"koncern"' not in raw)
+        ):
+            try:
+                return kind, key.decode("utf-8"), None
+            except UnicodeDecodeError:
+                return None, None, None
+    try:
+        data = json.loads(raw.decode("utf-8").strip().lstrip("\ufeff"))
+    except (ValueError, UnicodeDecodeError):
+        return None, None, None
+    if not isinstance(data, dict):
+        return None, None, None
+    name = data.get("command")
+    kind = _KIND_OF.get(name) if isinstance(name, str) else None
+    if kind is None:
+        return None, None, None
+    key = data.get(_KEY_FIELD[kind])
+    koncern = data.get("koncern") if kind == "offer" else None
+    return kind, key if isinstance(key, str) else None, koncern if isinstance(koncern, str) else None
+
+
+class ShareImporter(BulkImporter):
+    """A worker's importer: judges and seals the lines routed to its share; the parent stores them."""
+
+    def __init__(self, app: Any, router: Router, share: int, *, by: str | None) -> None:
+        super().__init__(app, flush_every=2**62, by=by)
+        self.router = router
+        self.share = share
+        self.offers: set[str] = set()  # the offers whose lines were routed here
+
+    def case(self, kind: str, key: str) -> Case:
+        mine = key in self.offers if kind == "offer" else self.router.case_share(kind, key) == self.share
+        if not mine:
+            raise Unpartitionable(f"the line touches the {kind} case {key!r}, kept by another worker")
+        return super().case(kind, key)
+
+    def _with_history(self, kind: str, key: str, case: Case) -> Case:
+        if len(case.events) == case.version:
+            return case
+        raise Unpartitionable("a correction needs the case's stored history")
+
+    def flush(self) -> int:
+        raise AssertionError("a worker's events are stored by the parent")
+
+    def judge_chunk(self, lines: list[tuple[int, bytes, str | None]]) -> tuple[int, list[tuple[Any, ...]]]:
+        """Judge the lines routed here (line number, line, the case key it was routed by).
+        Returns (lines judged, sealed events with their line number and place in it)."""
+        marks: list[tuple[int, int]] = []
+        judged = 0
+        for number, raw, key in lines:
+            try:
+                command = command_of_line(raw)
+                if command is None:
+                    continue
+                if command.case_key() != key:
+                    raise Unpartitionable("the line's case key reads differently once parsed")
+                if command.CASE == "offer":
+                    self.offers.add(key)
+                before = len(self.pending)
+                self.submit(command)
+            except (LedgerError, Unpartitionable) as error:
+                error.line_number = number  # type: ignore[union-attr]
+                raise
+            judged += 1
+            marks.append((number, len(self.pending) - before))
+        touched = list(self.touched)
+        sealed = self.seal(self.take_pending())
+        for case in touched:
+            case.events = []
+        rows: list[tuple[Any, ...]] = []
+        at = 0
+        for number, count in marks:
+            for place in range(count):
+                rows.append((number, place, *sealed[at]))
+                at += 1
+        return judged, rows
+
+
+def _work(app: Any, inbox: Any, outbox: Any, share: int, shares: int, by: str | None, parent: int) -> None:
+    """A worker process: judge the lines routed to this share until told to stop."""
+    app.engine.dispose(close=False)  # the parent's connections stay the parent's
+    importer = ShareImporter(app, Router(shares), share, by=by)
+    while True:
+        try:
+            message = inbox.get(timeout=1.0)
+        except Exception:  # noqa: BLE001 - queue.Empty: look whether the parent is still there
+            if os.getppid() != parent:
+                return
+            continue
+        if message is None:
+            return
+        number, lines = message
+        judged_ok = False
+        try:
+            judged, rows = importer.judge_chunk(lines)
+            reply = pickle.dumps(("ok", number, judged, rows), protocol=pickle.HIGHEST_PROTOCOL)
+            judged_ok = True
+        except LedgerError as error:
+            line = error.line_number  # type: ignore[attr-defined]
+            try:
+                reply = pickle.dumps(("refused", number, line, error))
+            except Exception:  # noqa: BLE001 - an error that does not travel: the parent judges the line itself
+                reply = pickle.dumps(("fallback", number, line, str(error)))
+        except Unpartitionable as error:
+            reply = pickle.dumps(("fallback", number, error.line_number, str(error)))
+        except BaseException as error:  # noqa: BLE001 - any other failure: the parent goes on alone
+            reply = pickle.dumps(("fallback", number, lines[0][0] if lines else 0, f"worker failed: {error!r}"))
+        outbox.send_bytes(reply)
+        if not judged_ok:
+            return
+
+
+class _Workers:
+    """The worker processes and their channels."""
+
+    def __init__(self, app: Any, shares: int, by: str | None) -> None:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        context: Any = multiprocessing.get_context(method)
+        self.inboxes = [context.Queue() for _ in range(shares)]
+        self.outboxes = []
+        self.processes = []
+        for share in range(shares):
+            receive, send = context.Pipe(duplex=False)
+            process = context.Process(
+                target=_work, args=(app, self.inboxes[share], send, share, shares, by, os.getpid()), daemon=True
+            )
+            process.start()
+            send.close()
+            self.outboxes.append(receive)
+            self.processes.append(process)
+
+    def send(self, number: int, shares: list[list[tuple[int, bytes, str | None]]]) -> None:
+        for inbox, lines in zip(self.inboxes, shares):
+            inbox.put((number, lines))
+
+    def receive(self, share: int) -> tuple[Any, ...]:
+        outbox, process = self.outboxes[share], self.processes[share]
+        while not outbox.poll(1.0):
+            if not process.is_alive():
+                return ("fallback", -1, 0, f"worker {share} stopped (exit code {process.exitcode})")
+        try:
+            reply: tuple[Any, ...] = pickle.loads(outbox.recv_bytes())
+        except (EOFError, OSError):
+            return ("fallback", -1, 0, f"worker {share} stopped")
+        return reply
+
+    def stop(self) -> None:
+        for inbox in self.inboxes:
+            try:
+                inbox.put(None)
+            except (ValueError, OSError):
+                pass
+        for process in self.processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.terminate()
+                process.join()
+        for inbox in self.inboxes:
+            inbox.close()
+            inbox.cancel_join_thread()
+        for outbox in self.outboxes:
+            outbox.close()
+
+
+def _chunks(lines: Any, size: int) -> Iterator[tuple[int, list[bytes]]]:
+    chunk: list[bytes] = []
+    first = 1
+    for raw in lines:
+        chunk.append(raw)
+        if len(chunk) == size:
+            yield first, chunk
+            first += size
+            chunk = []
+    if chunk:
+        yield first, chunk
+
+
+def import_lines_parallel(
+    app: Any,
+    lines: Any,
+    *,
+    batch: int = 20_000,
+    by: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    workers: int = 2,
+) -> tuple[int, int]:
+    """`import_lines` on `workers` processes. Same arguments, same result, same errors."""
+    chunks = _chunks(lines, CHUNK_LINES)
+    table = app.events_table
+    insert_sql = BulkImporter(app).insert_sql
+    in_flight: list[tuple[int, int, list[bytes]]] = []  # chunks sent to the workers, not yet answered
+    unstored: list[tuple[int, list[bytes]]] = []  # chunks answered, not yet stored (kept for a fallback)
+    pending: list[Sealed] = []
+    stored = counted_stored = counted_pending = reported = 0
+    fallback: str | None = None
+
+    # Each transaction is written on a thread of its own while the workers go on (SQLite and the
+    # PostgreSQL driver let other Python code run while they work); one at a time, in order.
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-import-store")
+    storing: list[Future[None]] = []
+
+    def write(rows: list[Sealed]) -> None:
+        with app.guarded(), writing(), app.engine.begin() as connection:
+            store_sealed(connection, table, insert_sql, rows)
+
+    def settle() -> None:
+        """Wait for the transaction being written; its failure is the import's."""
+        while storing:
+            storing.pop().result()
+
+    def store() -> None:
+        nonlocal stored, counted_stored, counted_pending
+        settle()
+        if pending:
+            storing.append(writer.submit(write, pending[:]))
+            stored += len(pending)
+            pending.clear()
+        unstored.clear()
+        counted_stored += counted_pending
+        counted_pending = 0
+
+    router = Router(workers)
+    pool = _Workers(app, workers, by)
+    try:
+        number = 0
+        while True:
+            while len(in_flight) < IN_FLIGHT:
+                following = next(chunks, None)
+                if following is None:
+                    break
+                first, chunk = following
+                routed: list[list[tuple[int, bytes, str | None]]] = [[] for _ in range(workers)]
+                for line_number, raw in enumerate(chunk, start=first):
+                    share, key = router.route(raw)
+                    routed[share].append((line_number, raw, key))
+                pool.send(number, routed)
+                in_flight.append((number, first, chunk))
+                number += 1
+            if not in_flight:
+                break
+            _, first, chunk = in_flight.pop(0)
+            replies = [pool.receive(share) for share in range(workers)]
+            unstored.append((first, chunk))
+            failures = sorted((reply for reply in replies if reply[0] != "ok"), key=lambda reply: int(reply[2]))
+            if failures:
+                settle()
+                if failures[0][0] == "refused":
+                    error: LedgerError = failures[0][3]
+                    error.line_number = failures[0][2]  # type: ignore[attr-defined]
+                    error.stored = stored  # type: ignore[attr-defined]
+                    raise error
+                fallback = str(failures[0][3])
+                break
+            rows: list[tuple[Any, ...]] = []
+            for reply in replies:
+                counted_pending += reply[2]
+                rows.extend(reply[3])
+            rows.sort(key=_line_and_place)
+            pending.extend(row[2:] for row in rows)
+            if len(pending) >= batch:
+                store()
+            counted = counted_stored + counted_pending
+            if progress is not None and counted - reported >= 50_000:
+                reported = counted - counted % 50_000
+                progress(counted, stored)
+        if fallback is None:
+            store()
+            settle()
+            return counted_stored, stored
+    finally:
+        pool.stop()
+        writer.shutdown(wait=True)
+    # Go on on one process from the first line not stored.
+    first_unstored = unstored[0][0] if unstored else 1
+    _log.info("the import goes on on one process from line %d: %s", first_unstored, fallback)
+    retry = [(first + offset, raw) for first, chunk in unstored for offset, raw in enumerate(chunk)]
+    retry += [(first + offset, raw) for _, first, chunk in in_flight for offset, raw in enumerate(chunk)]
+    rest = ((first + offset, raw) for first, chunk in chunks for offset, raw in enumerate(chunk))
+    return import_numbered(
+        app, itertools.chain(retry, rest), batch=batch, by=by, progress=progress, counted=counted_stored, stored=stored
+    )
+
+
+def _line_and_place(row: tuple[Any, ...]) -> tuple[int, int]:
+    return row[0], row[1]

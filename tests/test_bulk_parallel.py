@@ -1,0 +1,183 @@
+"""The parallel import stores what a one-process import stores, line for line, and refuses alike.
+
+`ledger import` of a large file judges its cases on several processes (ledger/bulk_parallel.py).
+These tests import the same files both ways, with a clock that stands still so that the two
+ledgers can be compared byte for byte, hashes and all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import logging
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from support import ansoegning, approved, besoeg, godkendelse, paabud
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
+
+import generate  # noqa: E402  (scripts/ is not a package)
+
+from ledger.application import Ledger  # noqa: E402
+from ledger.bulk import import_lines  # noqa: E402
+from ledger.bulk_parallel import Router, _case_of  # noqa: E402
+from ledger.errors import LedgerError  # noqa: E402
+from ledger.verify import verify  # noqa: E402
+
+MOMENT = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def national() -> list[bytes]:
+    """A small national ledger with every kind of event (the generator's --rich rates)."""
+    out = io.BytesIO()
+    generate.write_jsonl(out, 0.01, 3, rich=True)
+    return out.getvalue().splitlines(keepends=True)
+
+
+def _rows(url: str) -> list[tuple[Any, ...]]:
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT id, originator_id, originator_version, topic, state, case_hash, ledger_hash FROM ledger_events ORDER BY id"
+        ).all()
+    engine.dispose()
+    return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows]
+
+
+def _import(url: str, lines: list[bytes], workers: int, batch: int = 1_000) -> tuple[int, int]:
+    app = Ledger(url, create=True, clock=lambda: MOMENT, user="test")
+    try:
+        return import_lines(app, iter(lines), batch=batch, workers=workers)
+    finally:
+        app.close()
+        app.engine.dispose()
+
+
+def _sqlite(tmp_path: Path, name: str) -> str:
+    return f"sqlite:///{tmp_path / name}"
+
+
+def _line(data: dict[str, Any]) -> bytes:
+    return (json.dumps(data, ensure_ascii=False) + "\n").encode()
+
+
+def test_two_workers_store_the_same_ledger_as_one_process(national: list[bytes], tmp_path: Path) -> None:
+    one = _import(_sqlite(tmp_path, "one.db"), national, workers=1)
+    two = _import(_sqlite(tmp_path, "two.db"), national, workers=2)
+    assert one == two and one[1] > 5_000
+    assert _rows(_sqlite(tmp_path, "one.db")) == _rows(_sqlite(tmp_path, "two.db"))
+    assert verify(sa.create_engine(_sqlite(tmp_path, "two.db"))).ok
+
+
+def test_on_postgresql_too(national: list[bytes], tmp_path: Path, pg_schema_url: str) -> None:
+    one = _import(_sqlite(tmp_path, "one.db"), national[:3_000], workers=1)
+    two = _import(pg_schema_url, national[:3_000], workers=2)
+    assert one == two
+    sqlite_rows = [row[1:] for row in _rows(_sqlite(tmp_path, "one.db"))]
+    pg_rows = [(bytes.fromhex(str(row[1]).replace("-", "")), *row[2:]) for row in _rows(pg_schema_url)]
+    assert [row[1:] for row in sqlite_rows] == [row[1:] for row in pg_rows]
+    assert [row[0] for row in sqlite_rows] == [row[0] for row in pg_rows]
+
+
+def test_three_workers_and_lines_that_are_not_plainly_written(tmp_path: Path) -> None:
+    """Keys after other fields, blank lines, a byte-order mark: routed by parsing the line."""
+    lines = [b"\xef\xbb\xbf" + _line(ansoegning(offer="T-1")), b"\n"]
+    for number in range(2, 40):
+        application = ansoegning(offer=f"T-{number}")
+        lines.append(_line(dict(reversed(list(application.items())))))
+        lines.append(_line(godkendelse(offer=f"T-{number}")))
+    lines += [_line(godkendelse()), b"   \n", _line(besoeg(offer="T-7")), _line(besoeg(offer=" T-8 "))]
+    one = _import(_sqlite(tmp_path, "one.db"), lines, workers=1, batch=100)
+    three = _import(_sqlite(tmp_path, "three.db"), lines, workers=3, batch=100)
+    assert one == three == (len(lines) - 2, len(lines) - 2)
+    assert _rows(_sqlite(tmp_path, "one.db")) == _rows(_sqlite(tmp_path, "three.db"))
+
+
+def test_a_refused_line_stops_the_import_as_on_one_process(national: list[bytes], tmp_path: Path) -> None:
+    refused_at = 2_500
+    lines = national[: refused_at - 1] + [_line(paabud(offer="T-NOT-THERE"))] + national[refused_at - 1 :]
+    errors = []
+    for workers, name in ((1, "one.db"), (2, "two.db")):
+        with pytest.raises(LedgerError) as caught:
+            _import(_sqlite(tmp_path, name), lines, workers=workers)
+        errors.append(caught.value)
+    one, two = errors
+    assert type(one) is type(two) and str(one) == str(two)
+    assert one.line_number == two.line_number == refused_at  # type: ignore[attr-defined]
+    # Only whole transactions of the lines before the refused one are stored, each counted.
+    _import(_sqlite(tmp_path, "before.db"), lines[: refused_at - 1], workers=1)
+    before = _rows(_sqlite(tmp_path, "before.db"))
+    for error, name in ((one, "one.db"), (two, "two.db")):
+        stored = _rows(_sqlite(tmp_path, name))
+        assert len(stored) == error.stored > 0  # type: ignore[attr-defined]
+        assert len(stored) < len(before) and before[: len(stored)] == stored
+        assert verify(sa.create_engine(_sqlite(tmp_path, name))).ok
+
+
+def test_a_correction_carries_on_on_one_process_with_the_same_result(
+    national: list[bytes], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A correction needs the case's stored history: the workers hand over at that line."""
+    head = [*approved(offer="T-1"), besoeg(offer="T-1")]
+    correction = besoeg(offer="T-1", date="2024-03-02", supersedes=3, correction_reason="Forkert dato.")
+    lines = [_line(c) for c in head] + national[:2_000] + [_line(correction)] + national[2_000:2_600]
+    one = _import(_sqlite(tmp_path, "one.db"), lines, workers=1)
+    with caplog.at_level(logging.INFO, logger="ledger.import"):
+        two = _import(_sqlite(tmp_path, "two.db"), lines, workers=2)
+    assert "goes on on one process from line 2001: a correction needs the case's stored history" in caplog.text
+    assert one == two
+    assert _rows(_sqlite(tmp_path, "one.db")) == _rows(_sqlite(tmp_path, "two.db"))
+
+
+def test_an_offer_that_joins_a_koncern_kept_by_another_worker(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The offer's cases were shared out by its first line; its new application names a koncern
+    another worker keeps: the import goes on on one process, with the same result."""
+    router = Router(2)
+    offer = "T-500"
+    mine = router.case_share("offer", offer)
+    koncern = next(name for name in (f"Koncern {n} ApS" for n in range(100)) if router.case_share("koncern", name) != mine)
+    lines = [_line(c) for c in approved(offer=offer)]
+    lines.append(_line({"command": "lukning", "offer": offer, "date": "2024-05-01", "begrundelse": "Lukket."}))
+    lines.append(_line(ansoegning(offer=offer, date="2024-06-01", koncern=koncern, ejerform="privat")))
+    lines.append(_line(godkendelse(offer=offer, date="2024-07-01")))
+    one = _import(_sqlite(tmp_path, "one.db"), lines, workers=1)
+    with caplog.at_level(logging.INFO, logger="ledger.import"):
+        two = _import(_sqlite(tmp_path, "two.db"), lines, workers=2)
+    assert f"touches the koncern case '{koncern}', kept by another worker" in caplog.text
+    assert one == two
+    assert _rows(_sqlite(tmp_path, "one.db")) == _rows(_sqlite(tmp_path, "two.db"))
+
+
+def test_the_quick_look_at_a_line_agrees_with_parsing_it(national: list[bytes]) -> None:
+    for raw in national[:3_000]:
+        data = json.loads(raw)
+        kind, key, koncern = _case_of(raw)
+        field = {"offer": "offer", "authority": "region", "koncern": "koncern", "employer": "part"}[kind or ""]
+        assert key == data[field] and koncern == data.get("koncern") if kind == "offer" else key == data[field]
+    assert _case_of(b'{"command":"paabud","offer":"T-1","offer":"T-9"}') == ("offer", "T-9", None)
+    assert _case_of(b'{"command":"paabud","offer":"T-\\u0031"}') == ("offer", "T-1", None)
+    assert _case_of(b"not json") == (None, None, None)
+    assert _case_of(b'{"command":"no-such-command","offer":"T-1"}') == (None, None, None)
+
+
+def test_ledger_import_with_workers(national: list[bytes], tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cli import ledger
+
+    path = tmp_path / "national.jsonl"
+    path.write_bytes(b"".join(national[:1_500]))
+    db = str(tmp_path / "cli.db")
+    assert CliRunner().invoke(ledger, ["init", "--db", db]).exit_code == 0
+    result = CliRunner().invoke(ledger, ["import", str(path), "--db", db, "--workers", "2", "--batch", "500"])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Imported 15\d\d events from 1500 lines", result.output)
+    assert verify(sa.create_engine(f"sqlite:///{db}")).ok
+    assert "--workers" in CliRunner().invoke(ledger, ["import", "--help"]).output
