@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from ledger.aggregates.base import Case, Recording, case_id, check_effective_date, check_key, require_text
-from ledger.aggregates.state import APPROVED, STATUS_LABELS, CaseState, created_refs, fold, is_correction
+from ledger.aggregates.state import APPROVED, STATUS_LABELS, CaseState, created_refs, day_text, fold, is_correction
 from ledger.errors import InvalidInput, NotFound, RuleViolation
 from ledger.events import offer as ev
 from ledger.events.base import LedgerEvent
@@ -80,7 +80,7 @@ class _Decision:
         self.state = state
         self.rules = rules
         self.date = date
-        self.day = date.isoformat()
+        self.day = day_text(date)
         self.supersedes = supersedes
 
     @property
@@ -137,7 +137,7 @@ class Offer(Case):
         state = self.state
         if supersedes is not None:
             state = self._without(supersedes, event_class, correction_reason)
-        if not creating and state.first_applied is not None and date.isoformat() < state.first_applied:
+        if not creating and state.first_applied is not None and day_text(date) < state.first_applied:
             raise RuleViolation(
                 "bek § 1 stk 1",
                 f"{date} precedes the offer's application of {state.first_applied}: "

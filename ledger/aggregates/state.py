@@ -14,7 +14,9 @@ it replaces.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import math
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -38,7 +40,8 @@ STATUS_LABELS = {
 _WITHDRAWING_ANKE = {"aendret", "ophaevet", "hjemvist"}
 
 
-_HANDLERS: dict[type, str] = {}
+# The fold's method for each kind of event (None: the event changes no state), by state class.
+_HANDLERS: dict[tuple[type, type], Any] = {}
 
 # Events that never change which phase governs a date (they touch neither the phases, nor the
 # withdrawn decisions, nor the complaints): applying one keeps the cache of governing phases.
@@ -53,7 +56,20 @@ _PHASE_NEUTRAL: frozenset[type] = frozenset({
 def iso(value: dt.date | str | None) -> str | None:
     if value is None or isinstance(value, str):
         return value
-    return value.isoformat()
+    return day_text(value)
+
+
+_DAY_TEXT: dict[dt.date, str] = {}
+
+
+def day_text(day: dt.date) -> str:
+    """`day.isoformat()`, remembered: the fold and the checks ask for the same days again and again."""
+    text = _DAY_TEXT.get(day)
+    if text is None:
+        text = day.isoformat()
+        if len(_DAY_TEXT) < 100_000 and type(day) is dt.date:
+            _DAY_TEXT[day] = text
+    return text
 
 
 def ref_number(ref: str) -> tuple[str, int]:
@@ -103,6 +119,8 @@ class CaseState:
         self._phase_cache: dict[str, dict[str, Any] | None] = {}
         # Whether a phase fact is overtaken (see _overtaken); emptied with the phase cache.
         self._overtaken_cache: dict[tuple[int, str, str], bool] = {}
+        # The phases in effect in order of (start, event number), while no start depends on the day.
+        self._phase_order: tuple[list[tuple[str, int, int]], list[dict[str, Any]]] | None = None
 
     # -- serialisation ------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
@@ -122,11 +140,12 @@ class CaseState:
         if kind not in _PHASE_NEUTRAL or event.supersedes is not None:
             self._phase_cache.clear()
             self._overtaken_cache.clear()
-        name = _HANDLERS.get(kind)
-        if name is None:
-            name = _HANDLERS[kind] = "_on_" + kind.__name__
-        handler = getattr(self, name, None)
-        date = event.effective_date.isoformat()
+            self._phase_order = None
+        try:
+            handler = _HANDLERS[type(self), kind]
+        except KeyError:
+            handler = _HANDLERS[type(self), kind] = getattr(type(self), "_on_" + kind.__name__, None)
+        date = day_text(event.effective_date)
         if event.DECISION:
             self.decisions[str(event.originator_version)] = {
                 "kind": type(event).__name__,
@@ -135,7 +154,7 @@ class CaseState:
                 "appealable": appealable(event),
             }
         if handler is not None:
-            handler(event, date)
+            handler(self, event, date)
 
     def _new_ref(self, ref: str, version: int) -> None:
         prefix, number = ref_number(ref)
@@ -617,6 +636,10 @@ class CaseState:
         assert day is not None
         if day in self._phase_cache:
             return self._phase_cache[day]
+        if not self.withdrawn and not self.complaints:
+            chosen = self._latest_started(day)
+            self._phase_cache[day] = chosen
+            return chosen
         best: tuple[str, int] | None = None
         chosen = None
         for phase in self.phases:
@@ -630,6 +653,18 @@ class CaseState:
                 best, chosen = rank, phase
         self._phase_cache[day] = chosen
         return chosen
+
+    def _latest_started(self, day: str) -> dict[str, Any] | None:
+        """`governing_phase` while nothing is withdrawn and no complaint is pending or decided, so
+        that every phase takes effect on its own start: the phases are put in order once, and the
+        last one started by the day is found by bisection (the first of equals, as in the loop)."""
+        if self._phase_order is None:
+            live = [(i, phase) for i, phase in enumerate(self.phases) if not self._overtaken(phase)]
+            live.sort(key=lambda item: (item[1]["start"], item[1]["version"], -item[0]))
+            self._phase_order = ([(p["start"], p["version"], -i) for i, p in live], [p for _, p in live])
+        keys, phases = self._phase_order
+        found = bisect.bisect_right(keys, (day, math.inf, math.inf))
+        return phases[found - 1] if found else None
 
     def current_approval(self, on: dt.date | str) -> dict[str, Any] | None:
         phase = self.governing_phase(on)
