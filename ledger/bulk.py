@@ -26,11 +26,11 @@ from ledger.aggregates.base import Case, Recording
 from ledger.aggregates.employer import Arbejdsgiver
 from ledger.aggregates.koncern import Koncern
 from ledger.aggregates.offer import Offer
-from ledger.commands import BaseCommand
+from ledger.commands import BaseCommand, command_adapter, parse_json_line
 from ledger.coordination import context_for, follow_up
 from ledger.errors import InvalidInput, LedgerError
 from ledger.events.base import LedgerEvent
-from ledger.store.chain import GENESIS, case_hash, ledger_hash
+from ledger.store.chain import GENESIS, case_hash_of, ledger_hash
 from ledger.store.persistence import writing
 
 
@@ -46,7 +46,7 @@ class BulkImporter:
         self.cases: dict[tuple[str, str], Case] = {}
         self.pending: list[LedgerEvent] = []
         self.stored = 0
-        self.last_case_hash: dict[UUID, bytes] = {}
+        self.last_case_hash: dict[bytes, bytes] = {}  # by the case id's 16 bytes
         self.mapper = app.mapper_
         table = app.events_table
         self.table = table
@@ -110,7 +110,7 @@ class BulkImporter:
         before = len(case.pending_events)
         context = context_for(case, handler, self.case)
         getattr(case, handler)(rec, **(kwargs | context if context else kwargs))
-        made = list(case.pending_events[before:])
+        made = case.pending_events[before:]
         self.pending.extend(made)
         self.touched.add(case)
         self.pending.extend(self._touched(case, made, rec))
@@ -176,18 +176,19 @@ class BulkImporter:
         encode, topic_of = self.mapper.encode, self.mapper.topic_of
         as_sqlite = self.dialect == "sqlite"
         sealed = []
+        last = self.last_case_hash
         for event in events:
             originator_id = event.originator_id
+            case = originator_id.bytes
             version = event.originator_version
             if version == 1:
                 previous = GENESIS
             else:
-                previous = self.last_case_hash.get(originator_id) or self._stored_case_hash(connection, originator_id, version - 1)
+                previous = last.get(case) or self._stored_case_hash(connection, originator_id, version - 1)
             topic = topic_of(type(event))
             state = encode(event)
-            digest = case_hash(previous, originator_id, version, topic, state)
-            self.last_case_hash[originator_id] = digest
-            sealed.append((originator_id.bytes if as_sqlite else originator_id, version, topic, state, digest))
+            digest = last[case] = case_hash_of(previous, case, version, topic, state)
+            sealed.append((case if as_sqlite else originator_id, version, topic, state, digest))
         if self.known_cases is not None:
             self.known_cases.update(e.originator_id for e in events if e.originator_version == 1)
         return sealed
@@ -250,8 +251,6 @@ __all__ = ["BulkImporter", "import_commands", "Offer", "Authority"]
 
 def command_of_line(raw: bytes) -> BaseCommand | None:
     """One line of a command file, validated; None for a blank line."""
-    from ledger.commands import command_adapter, parse_json_line
-
     if len(raw) > 1_000_000:
         raise InvalidInput("the line is longer than 1000000 bytes")
     if raw[:1] == b"{":

@@ -30,7 +30,17 @@ def content_bytes(originator_id: UUID, version: int, topic: str, state: bytes) -
 
 
 def case_hash(previous: bytes, originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
-    return hashlib.sha256(previous + content_bytes(originator_id, version, topic, state)).digest()
+    return case_hash_of(previous, originator_id.bytes, version, topic, state)
+
+
+def case_hash_of(previous: bytes, originator_id: bytes, version: int, topic: str, state: bytes) -> bytes:
+    """`case_hash` with the case id given as its 16 bytes (as SQLite stores it)."""
+    topic_bytes = topic.encode("utf-8")
+    digest = hashlib.sha256(previous)
+    digest.update(_FRAME.pack(originator_id, version, len(topic_bytes)))
+    digest.update(topic_bytes)
+    digest.update(state)
+    return digest.digest()
 
 
 def ledger_hash(previous: bytes, case_digest: bytes) -> bytes:
