@@ -114,15 +114,14 @@ class Case:
         **fields: Any,
     ) -> TEvent:
         fields.setdefault("paragraph", event_class.PARAGRAPH)
-        event = event_class(
-            originator_id=self._id,
-            originator_version=self._version + 1,
-            timestamp=rec.recorded_at,
-            effective_date=date,
-            recorded_by=rec.recorded_by,
-            rulebook=rules.id,
-            **fields,
-        )
+        fields["originator_id"] = self._id
+        fields["originator_version"] = self._version + 1
+        fields["timestamp"] = rec.recorded_at
+        fields["effective_date"] = date
+        fields["recorded_by"] = rec.recorded_by
+        fields["rulebook"] = rules.id
+        # Validated as event_class(**fields) validates it, without BaseModel.__init__'s wrapping.
+        event: TEvent = event_class.__pydantic_validator__.validate_python(fields)
         self._apply(event)
         self._pending.append(event)
         return event

@@ -50,9 +50,12 @@ class PydanticMapper(Mapper[Any]):
         return cls
 
     def encode(self, event: LedgerEvent) -> bytes:
-        version = type(event).class_version
+        cls = type(event)
+        version = cls.class_version
         if version == 1:
-            return event.model_dump_json().encode("utf-8")
+            # What event.model_dump_json() writes, as bytes, without its keyword handling and the
+            # round trip through str.
+            return cls.__pydantic_serializer__.to_json(event)
         state = event.model_dump(mode="json")
         state["class_version"] = version
         return json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
