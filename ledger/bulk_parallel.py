@@ -61,16 +61,20 @@ class Unpartitionable(Exception):
 
 
 class Router:
-    """Which share judges a line, and which share keeps a case. Every worker keeps one, fed every
-    line in the same order, so all of them agree."""
+    """Which share judges a line (the parent routes every line, in order), and which share keeps a
+    koncern's, a Socialtilsyn's or a chapter-2 party's case (the workers check what they touch)."""
 
     def __init__(self, shares: int) -> None:
         self.shares = shares
         # An offer's group, fixed by the first line that names it: its koncern's, or its own.
         self.offer_group: dict[str, str] = {}
+        self._shares: dict[str, int] = {}  # by group
 
     def share(self, group: str) -> int:
-        return zlib.crc32(group.encode()) % self.shares
+        found = self._shares.get(group)
+        if found is None:
+            found = self._shares[group] = zlib.crc32(group.encode()) % self.shares
+        return found
 
     def case_share(self, kind: str, key: str) -> int:
         if kind == "offer":
@@ -91,22 +95,31 @@ class Router:
         return self.share(f"{kind}:{key}"), key
 
 
+# For each command, the kind of case it names and the field (quoted) that names it.
+_PLAIN_FIELD = {
+    name.encode(): (kind, _KEY_FIELD[kind].encode(), b'"' + _KEY_FIELD[kind].encode() + b'"')
+    for name, kind in _KIND_OF.items()
+}
+
+
 def _case_of(raw: bytes) -> tuple[str | None, str | None, str | None]:
     """The kind of case a line names, its key and (for an offer) its koncern, read from the raw
     line: a quick look where the line is plainly written (the command first, then the case's
     field, each once, no escapes, no koncern), a JSON parse where it is not."""
     plain = _PLAIN_START.match(raw)
-    if plain is not None and b"\\" not in raw and raw.count(b'"command"') == 1:
+    if plain is not None:
         name, field, key = plain.groups()
-        kind = _KIND_OF.get(name.decode())
+        expected = _PLAIN_FIELD.get(name)
         if (
-            kind is not None
-            and _KEY_FIELD[kind].encode() == field
-            and raw.count(b'"' + field + b'"') == 1
-            and (kind != "offer" or b'"koncern"' not in raw)
+            expected is not None
+            and expected[1] == field
+            and b"\\" not in raw
+            and raw.count(b'"command"') == 1
+            and raw.count(expected[2]) == 1
+            and (expected[0] != "offer" or b'"koncern"' not in raw)
         ):
             try:
-                return kind, key.decode("utf-8"), None
+                return expected[0], key.decode("utf-8"), None
             except UnicodeDecodeError:
                 return None, None, None
     try:
