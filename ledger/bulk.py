@@ -13,6 +13,7 @@ clock is used otherwise.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 from collections.abc import Callable
 from typing import Any
@@ -30,7 +31,7 @@ from ledger.commands import BaseCommand, command_adapter, parse_json_line
 from ledger.coordination import context_for, follow_up
 from ledger.errors import InvalidInput, LedgerError
 from ledger.events.base import LedgerEvent
-from ledger.store.chain import GENESIS, case_hash_of, ledger_hash
+from ledger.store.chain import GENESIS, case_hash_of
 from ledger.store.persistence import writing
 
 
@@ -229,10 +230,11 @@ def store_sealed(connection: sa.Connection, table: sa.Table, insert_sql: str, se
         connection.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
     head = connection.execute(sa.select(table.c.ledger_hash).order_by(table.c.id.desc()).limit(1)).scalar()
     previous = bytes(head) if head is not None else GENESIS
-    rows = []
-    for stored_id, version, topic, state, digest in sealed:
-        previous = ledger_hash(previous, digest)
-        rows.append((stored_id, version, topic, state, digest, previous))
+    rows: list[tuple[Any, ...]] = []
+    append, sha256 = rows.append, hashlib.sha256
+    for row in sealed:
+        previous = sha256(previous + row[4]).digest()  # ledger_hash(previous, row's case hash), inlined
+        append((*row, previous))
     connection.exec_driver_sql(insert_sql, rows)
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"NOTIFY {table.name}")

@@ -24,6 +24,7 @@ import itertools
 import json
 import logging
 import multiprocessing
+import operator
 import os
 import pickle
 import re
@@ -160,11 +161,12 @@ class ShareImporter(BulkImporter):
     def flush(self) -> int:
         raise AssertionError("a worker's events are stored by the parent")
 
-    def judge_chunk(self, lines: list[tuple[int, bytes, str | None]]) -> tuple[int, list[tuple[Any, ...]]]:
+    def judge_chunk(self, lines: list[tuple[int, bytes, str | None]]) -> tuple[int, list[int], list[Sealed]]:
         """Judge the lines routed here (line number, line, the case key it was routed by).
-        Returns (lines judged, sealed events with their line number and place in it)."""
-        marks: list[tuple[int, int]] = []
+        Returns (lines judged, each sealed event's line number, the sealed events)."""
+        numbers: list[int] = []
         judged = 0
+        pending = self.pending
         for number, raw, key in lines:
             try:
                 command = command_of_line(raw)
@@ -174,24 +176,22 @@ class ShareImporter(BulkImporter):
                     raise Unpartitionable("the line's case key reads differently once parsed")
                 if command.CASE == "offer":
                     self.offers.add(key)
-                before = len(self.pending)
+                before = len(pending)
                 self.submit(command)
             except (LedgerError, Unpartitionable) as error:
                 error.line_number = number  # type: ignore[union-attr]
                 raise
             judged += 1
-            marks.append((number, len(self.pending) - before))
+            made = len(pending) - before
+            if made == 1:
+                numbers.append(number)
+            else:
+                numbers.extend([number] * made)
         touched = list(self.touched)
         sealed = self.seal(self.take_pending())
         for case in touched:
             case.events = []
-        rows: list[tuple[Any, ...]] = []
-        at = 0
-        for number, count in marks:
-            for place in range(count):
-                rows.append((number, place, *sealed[at]))
-                at += 1
-        return judged, rows
+        return judged, numbers, sealed
 
 
 def _work(app: Any, inbox: Any, outbox: Any, share: int, shares: int, by: str | None, parent: int) -> None:
@@ -210,8 +210,8 @@ def _work(app: Any, inbox: Any, outbox: Any, share: int, shares: int, by: str | 
         number, lines = message
         judged_ok = False
         try:
-            judged, rows = importer.judge_chunk(lines)
-            reply = pickle.dumps(("ok", number, judged, rows), protocol=pickle.HIGHEST_PROTOCOL)
+            judged, numbers, sealed = importer.judge_chunk(lines)
+            reply = pickle.dumps(("ok", number, judged, numbers, sealed), protocol=pickle.HIGHEST_PROTOCOL)
             judged_ok = True
         except LedgerError as error:
             line = error.line_number  # type: ignore[attr-defined]
@@ -369,12 +369,14 @@ def import_lines_parallel(
                     raise error
                 fallback = str(failures[0][3])
                 break
-            rows: list[tuple[Any, ...]] = []
+            # Back into the file's order: by line number, each line's events in the order decided
+            # (the sort is stable, and a line's events all come from one worker).
+            merged: list[tuple[int, Sealed]] = []
             for reply in replies:
                 counted_pending += reply[2]
-                rows.extend(reply[3])
-            rows.sort(key=_line_and_place)
-            pending.extend(row[2:] for row in rows)
+                merged.extend(zip(reply[3], reply[4]))
+            merged.sort(key=_line)
+            pending.extend(map(_event, merged))
             if len(pending) >= batch:
                 store()
             counted = counted_stored + counted_pending
@@ -399,5 +401,5 @@ def import_lines_parallel(
     )
 
 
-def _line_and_place(row: tuple[Any, ...]) -> tuple[int, int]:
-    return row[0], row[1]
+_line = operator.itemgetter(0)
+_event = operator.itemgetter(1)
