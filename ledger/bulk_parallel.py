@@ -101,12 +101,33 @@ _PLAIN_FIELD = {
     name.encode(): (kind, _KEY_FIELD[kind].encode(), b'"' + _KEY_FIELD[kind].encode() + b'"')
     for name, kind in _KIND_OF.items()
 }
+# The same, for the compact spelling `{"command":"NAME","FIELD":"KEY",...`, as written by
+# json.dumps(separators=(",", ":")) and by the generator.
+_COMPACT = b'{"command":"'
+_COMPACT_FIELD = {name: (kind, b',' + quoted + b':"', quoted) for name, (kind, _, quoted) in _PLAIN_FIELD.items()}
 
 
 def _case_of(raw: bytes) -> tuple[str | None, str | None, str | None]:
     """The kind of case a line names, its key and (for an offer) its koncern, read from the raw
     line: a quick look where the line is plainly written (the command first, then the case's
     field, each once, no escapes, no koncern), a JSON parse where it is not."""
+    if raw.startswith(_COMPACT):
+        end = raw.find(b'"', 12)
+        compact = _COMPACT_FIELD.get(raw[12:end])
+        if compact is not None and raw.startswith(compact[1], end + 1):
+            start = end + 1 + len(compact[1])
+            close = raw.find(b'"', start)
+            if (
+                close > start
+                and b"\\" not in raw
+                and raw.count(b'"command"') == 1
+                and raw.count(compact[2]) == 1
+                and (compact[0] != "offer" or b'"koncern"' not in raw)
+            ):
+                try:
+                    return compact[0], raw[start:close].decode("utf-8"), None
+                except UnicodeDecodeError:
+                    return None, None, None
     plain = _PLAIN_START.match(raw)
     if plain is not None:
         name, field, key = plain.groups()
