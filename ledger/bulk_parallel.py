@@ -20,6 +20,7 @@ stay, whole, and nothing after them is stored.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import json
 import logging
@@ -34,7 +35,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from ledger.aggregates.base import Case
-from ledger.bulk import BulkImporter, Sealed, command_of_line, import_numbered, store_sealed
+from ledger.bulk import (
+    QUIET_THRESHOLDS,
+    BulkImporter,
+    Sealed,
+    command_of_line,
+    import_numbered_lines,
+    quiet_collector,
+    store_sealed,
+)
 from ledger.commands import COMMANDS
 from ledger.errors import LedgerError
 from ledger.store.persistence import writing
@@ -218,6 +227,8 @@ class ShareImporter(BulkImporter):
 def _work(app: Any, inbox: Any, outbox: Any, share: int, shares: int, by: str | None, parent: int) -> None:
     """A worker process: judge the lines routed to this share until told to stop."""
     app.engine.dispose(close=False)  # the parent's connections stay the parent's
+    gc.freeze()
+    gc.set_threshold(*QUIET_THRESHOLDS)
     importer = ShareImporter(app, Router(shares), share, by=by)
     while True:
         try:
@@ -324,6 +335,19 @@ def import_lines_parallel(
     workers: int = 2,
 ) -> tuple[int, int]:
     """`import_lines` on `workers` processes. Same arguments, same result, same errors."""
+    with quiet_collector():  # before the fork, so the workers start with the parent's objects frozen
+        return _import_lines_parallel(app, lines, batch=batch, by=by, progress=progress, workers=workers)
+
+
+def _import_lines_parallel(
+    app: Any,
+    lines: Any,
+    *,
+    batch: int,
+    by: str | None,
+    progress: Callable[[int, int], None] | None,
+    workers: int,
+) -> tuple[int, int]:
     chunks = _chunks(lines, CHUNK_LINES)
     table = app.events_table
     insert_sql = BulkImporter(app).insert_sql
@@ -417,7 +441,7 @@ def import_lines_parallel(
     retry = [(first + offset, raw) for first, chunk in unstored for offset, raw in enumerate(chunk)]
     retry += [(first + offset, raw) for _, first, chunk in in_flight for offset, raw in enumerate(chunk)]
     rest = ((first + offset, raw) for first, chunk in chunks for offset, raw in enumerate(chunk))
-    return import_numbered(
+    return import_numbered_lines(
         app, itertools.chain(retry, rest), batch=batch, by=by, progress=progress, counted=counted_stored, stored=stored
     )
 
