@@ -74,7 +74,9 @@ def verify(
     previous_ledger = GENESIS
     checked = 0
     position = 0
-    sql = f"SELECT id, originator_id, originator_version, topic, state, case_hash, ledger_hash FROM {EVENTS_TABLE}"
+    # On PostgreSQL the case id is read as its 16 bytes (uuid_send), not made into a UUID per row.
+    case_column = "uuid_send(originator_id)" if engine.dialect.name == "postgresql" else "originator_id"
+    sql = f"SELECT id, {case_column}, originator_version, topic, state, case_hash, ledger_hash FROM {EVENTS_TABLE}"
     params: dict[str, Any] = {}
     if case_id is not None:
         sql += " WHERE originator_id = :case"
@@ -85,7 +87,7 @@ def verify(
     def broken(problem: str, at: int, oid: bytes | None) -> Verification:
         return Verification(False, checked, position, previous_ledger.hex(), problem, at, _case_name(engine, oid), warnings)
 
-    for rows in stream_rows(engine, sql, params, batch=batch, name="ledger_verify"):
+    for rows in stream_rows(engine, sql, params, batch=batch, name="ledger_verify", binary=True):
         for row_id, raw_id, version, topic, state, stored_case, stored_ledger in rows:
             oid = _uuid_bytes(raw_id)
             previous_version, previous_case = last_case.get(oid, (0, GENESIS))
