@@ -403,7 +403,9 @@ def _replay_share(url: str, names: list[str], share: int, shares: int, head: int
     def batches() -> Iterator[Sequence[Any]]:
         if app.engine.dialect.name == "postgresql":
             # One server-side cursor: PostgreSQL sorts the share once (paging would sort per page).
-            yield from stream_rows(app.engine, f"{columns} {order}", {"head": head}, batch=size, name=f"rebuild_share_{share}")
+            yield from stream_rows(
+                app.engine, f"{columns} {order}", {"head": head}, batch=size, name=f"rebuild_share_{share}", binary=True
+            )
             return
         # SQLite walks the (case, version) index page by page, holding no read lock in between.
         first = sa.text(f"{columns} {order} LIMIT :limit")
