@@ -82,7 +82,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 def _printable(value: Any) -> Any:
     """Text is stored for good and shown to people: no NUL, no terminal escape codes."""
-    if isinstance(value, str) and _CONTROL.search(value):
+    # Printable ASCII (the usual text) holds none; anything else is searched.
+    if isinstance(value, str) and not (value.isascii() and value.isprintable()) and _CONTROL.search(value):
         raise ValueError("text must not hold control characters (NUL, escape codes and the like)")
     return value
 
