@@ -51,7 +51,8 @@ def log(message: str) -> None:
 def build(url: str, scale: float, seed: int, folder: Path) -> dict[str, Any]:
     """The generator writes the national ledger's commands as JSON lines (timed on its own), then
     `ledger import` loads them: every line parsed by the command models, judged by the rules,
-    stored in batches of 20,000 events, chained."""
+    stored in batches of 20,000 events, chained. As `ledger import` does for a large file, the
+    lines are judged on one process per core (`default_workers`), the events stored in file order."""
     from generate import write_jsonl
 
     from ledger.application import Ledger
