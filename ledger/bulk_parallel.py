@@ -291,7 +291,8 @@ class _Workers:
         try:
             reply: tuple[Any, ...] = pickle.loads(outbox.recv_bytes())
         except (EOFError, OSError):
-            return ("fallback", -1, 0, f"worker {share} stopped")
+            process.join(timeout=5)
+            return ("fallback", -1, 0, f"worker {share} stopped (exit code {process.exitcode})")
         return reply
 
     def stop(self) -> None:

@@ -181,3 +181,33 @@ def test_ledger_import_with_workers(national: list[bytes], tmp_path: Path) -> No
     assert re.search(r"Imported 15\d\d events from 1500 lines", result.output)
     assert verify(sa.create_engine(f"sqlite:///{db}")).ok
     assert "--workers" in CliRunner().invoke(ledger, ["import", "--help"]).output
+
+
+@pytest.mark.parametrize("how", ["raises", "dies"])
+def test_a_failing_worker_hands_the_rest_to_one_process(
+    how: str, national: list[bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A worker that fails (a bug, memory) or dies (killed) is not trusted further: the import
+    goes on on one process from the last stored transaction, and stores what one process stores."""
+    import os
+
+    from ledger import bulk_parallel
+
+    judge = bulk_parallel.ShareImporter.judge_chunk
+
+    def failing(self: Any, lines: list[tuple[int, bytes, str | None]]) -> Any:
+        if self.share == 1 and any(number > 1_500 for number, _, _ in lines):
+            if how == "dies":
+                os._exit(9)
+            raise MemoryError("simulated")
+        return judge(self, lines)
+
+    monkeypatch.setattr(bulk_parallel.ShareImporter, "judge_chunk", failing)  # the forked workers inherit it
+    lines = national[:2_600]
+    one = _import(_sqlite(tmp_path, "one.db"), lines, workers=1)
+    with caplog.at_level(logging.INFO, logger="ledger.import"):
+        two = _import(_sqlite(tmp_path, "two.db"), lines, workers=2)
+    expected = "worker 1 stopped (exit code 9)" if how == "dies" else "worker failed: MemoryError('simulated')"
+    assert expected in caplog.text
+    assert one == two
+    assert _rows(_sqlite(tmp_path, "one.db")) == _rows(_sqlite(tmp_path, "two.db"))
