@@ -32,6 +32,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from multiprocessing.connection import wait
 from typing import Any
 
 from ledger.aggregates.base import Case
@@ -52,7 +53,7 @@ _log = logging.getLogger("ledger.import")
 
 # Lines sent to the workers at a time, and chunks in flight before the parent waits for results.
 CHUNK_LINES = 2_000
-IN_FLIGHT = 6
+IN_FLIGHT = 12
 
 # The field of a command line that names its case, by the kind of case.
 _KEY_FIELD = {"offer": "offer", "authority": "region", "koncern": "koncern", "employer": "part"}
@@ -278,22 +279,39 @@ class _Workers:
             send.close()
             self.outboxes.append(receive)
             self.processes.append(process)
+        self.replies: list[dict[int, tuple[Any, ...]]] = [{} for _ in range(shares)]  # read ahead, by chunk
+        self.failed: dict[int, tuple[Any, ...]] = {}  # workers that stopped without a reply
 
     def send(self, number: int, shares: list[list[tuple[int, bytes, str | None]]]) -> None:
         for inbox, lines in zip(self.inboxes, shares):
             inbox.put((number, lines))
 
-    def receive(self, share: int) -> tuple[Any, ...]:
-        outbox, process = self.outboxes[share], self.processes[share]
-        while not outbox.poll(1.0):
-            if not process.is_alive():
-                return ("fallback", -1, 0, f"worker {share} stopped (exit code {process.exitcode})")
-        try:
-            reply: tuple[Any, ...] = pickle.loads(outbox.recv_bytes())
-        except (EOFError, OSError):
-            process.join(timeout=5)
-            return ("fallback", -1, 0, f"worker {share} stopped (exit code {process.exitcode})")
-        return reply
+    def gather(self, number: int) -> list[tuple[Any, ...]]:
+        """Every worker's reply for chunk `number`. Whatever any worker has sent meanwhile is read
+        and kept, so that no worker waits for the parent to read it (a reply is larger than a
+        pipe holds): a worker that is ahead goes on judging."""
+        while True:
+            replies = [self.replies[share].get(number) or self.failed.get(share) for share in range(len(self.processes))]
+            if all(reply is not None for reply in replies):
+                for kept in self.replies:
+                    kept.pop(number, None)
+                return replies  # type: ignore[return-value]
+            live = [outbox for share, outbox in enumerate(self.outboxes) if share not in self.failed]
+            ready = wait(live, timeout=1.0)
+            if not ready:
+                for share, process in enumerate(self.processes):
+                    if share not in self.failed and not process.is_alive():
+                        self.failed[share] = ("fallback", -1, 0, f"worker {share} stopped (exit code {process.exitcode})")
+            for outbox in ready:
+                share = self.outboxes.index(outbox)
+                try:
+                    reply: tuple[Any, ...] = pickle.loads(outbox.recv_bytes())  # type: ignore[union-attr]
+                except (EOFError, OSError):
+                    self.processes[share].join(timeout=5)
+                    code = self.processes[share].exitcode
+                    self.failed[share] = ("fallback", -1, 0, f"worker {share} stopped (exit code {code})")
+                    continue
+                self.replies[share][reply[1]] = reply
 
     def stop(self) -> None:
         for inbox in self.inboxes:
@@ -402,8 +420,8 @@ def _import_lines_parallel(
                 number += 1
             if not in_flight:
                 break
-            _, first, chunk = in_flight.pop(0)
-            replies = [pool.receive(share) for share in range(workers)]
+            number_done, first, chunk = in_flight.pop(0)
+            replies = pool.gather(number_done)
             unstored.append((first, chunk))
             failures = sorted((reply for reply in replies if reply[0] != "ok"), key=lambda reply: int(reply[2]))
             if failures:
