@@ -35,6 +35,11 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from multiprocessing.connection import wait
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None  # type: ignore[assignment]
+
 from ledger.aggregates.base import Case
 from ledger.bulk import (
     QUIET_THRESHOLDS,
@@ -111,33 +116,31 @@ _PLAIN_FIELD = {
     name.encode(): (kind, _KEY_FIELD[kind].encode(), b'"' + _KEY_FIELD[kind].encode() + b'"')
     for name, kind in _KIND_OF.items()
 }
-# The same, for the compact spelling `{"command":"NAME","FIELD":"KEY",...`, as written by
-# json.dumps(separators=(",", ":")) and by the generator.
+# The same, for the compact spelling `{"command":"NAME","FIELD":"KEY",...` written by
+# json.dumps(separators=(",", ":")) and by the generator; not for the commands that can name a
+# koncern (an application), which are read whole.
 _COMPACT = b'{"command":"'
-_COMPACT_FIELD = {name: (kind, b',' + quoted + b':"', quoted) for name, (kind, _, quoted) in _PLAIN_FIELD.items()}
+_COMPACT_FIELD = {
+    name: (kind, b"," + quoted + b':"')
+    for name, (kind, _, quoted) in _PLAIN_FIELD.items()
+    if "koncern" not in COMMANDS[name.decode()].model_fields or kind == "koncern"
+}
 
 
 def _case_of(raw: bytes) -> tuple[str | None, str | None, str | None]:
     """The kind of case a line names, its key and (for an offer) its koncern, read from the raw
-    line: a quick look where the line is plainly written (the command first, then the case's
-    field, each once, no escapes, no koncern), a JSON parse where it is not."""
+    line: a quick look at its beginning where it is compactly written, a closer look where it is
+    plainly written, a JSON parse where it is not. A quick look can be fooled (a key given twice,
+    an escape in it): the worker checks the parsed command against the key it was routed by, and
+    every case it touches against its share, and a line that fails either goes to one process."""
     if raw.startswith(_COMPACT):
         end = raw.find(b'"', 12)
         compact = _COMPACT_FIELD.get(raw[12:end])
         if compact is not None and raw.startswith(compact[1], end + 1):
             start = end + 1 + len(compact[1])
             close = raw.find(b'"', start)
-            if (
-                close > start
-                and b"\\" not in raw
-                and raw.count(b'"command"') == 1
-                and raw.count(compact[2]) == 1
-                and (compact[0] != "offer" or b'"koncern"' not in raw)
-            ):
-                try:
-                    return compact[0], raw[start:close].decode("utf-8"), None
-                except UnicodeDecodeError:
-                    return None, None, None
+            if close > start:
+                return compact[0], raw[start:close].decode("utf-8", "replace"), None
     plain = _PLAIN_START.match(raw)
     if plain is not None:
         name, field, key = plain.groups()
@@ -272,6 +275,7 @@ class _Workers:
         self.processes = []
         for share in range(shares):
             receive, send = context.Pipe(duplex=False)
+            _widen(send)
             process = context.Process(
                 target=_work, args=(app, self.inboxes[share], send, share, shares, by, os.getpid()), daemon=True
             )
@@ -329,6 +333,20 @@ class _Workers:
             inbox.cancel_join_thread()
         for outbox in self.outboxes:
             outbox.close()
+
+
+def _widen(connection: Any) -> None:
+    """Let the pipe hold a whole reply (about 0.5 MB), so that a worker does not wait for the
+    parent to read before judging its next chunk (Linux; elsewhere the pipe stays as it is)."""
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None) if fcntl is not None else None
+    if setting is None:
+        return
+    for size in (4 << 20, 1 << 20):
+        try:
+            fcntl.fcntl(connection.fileno(), setting, size)
+            return
+        except OSError:
+            continue
 
 
 def _chunks(lines: Any, size: int) -> Iterator[tuple[int, list[bytes]]]:
