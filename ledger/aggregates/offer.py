@@ -8,6 +8,7 @@ a check fails: the events are only stored when the application saves the aggrega
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
@@ -86,6 +87,17 @@ class _Decision:
     @property
     def status(self) -> str:
         return self.state.status_on(self.day)
+
+
+@functools.lru_cache(maxsize=4096)
+def _profile(
+    types: tuple[str, ...], ejerform: str | None, ambulant: bool, sikret: bool, kun_aflastning: bool, bestyrelse: bool
+) -> OfferProfile:
+    """An offer's quality profile (frozen, so shared by the offers that have the same one)."""
+    return OfferProfile(
+        types=types, ejerform=ejerform, ambulant=ambulant, sikret=sikret, kun_aflastning=kun_aflastning,
+        bestyrelse=bestyrelse,
+    )
 
 
 class Offer(Case):
@@ -973,10 +985,9 @@ class Offer(Case):
 
     def profile(self, state: CaseState | None = None) -> OfferProfile:
         p = (state or self.state).profile
-        return OfferProfile(
-            types=tuple(p.get("tilbudstyper", [])), ejerform=p.get("ejerform"), ambulant=p.get("ambulant", False),
-            sikret=p.get("sikret", False), kun_aflastning=p.get("kun_aflastning", False),
-            bestyrelse=p.get("bestyrelse", False),
+        return _profile(
+            tuple(p.get("tilbudstyper", [])), p.get("ejerform"), p.get("ambulant", False), p.get("sikret", False),
+            p.get("kun_aflastning", False), p.get("bestyrelse", False),
         )
 
     def kvalitetsvurdering(

@@ -405,6 +405,17 @@ def load_catalogue(model: str) -> Catalogue:
 
 def catalogue_for_types(types: Iterable[str | OfferType] | str | OfferType) -> Catalogue:
     """Bilag 2 when every type is a plejefamilie type, otherwise bilag 1."""
+    if isinstance(types, tuple) and all(type(t) is str for t in types):
+        return _catalogue_for_codes(types)
+    return _catalogue_for(types)
+
+
+@lru_cache(maxsize=1024)
+def _catalogue_for_codes(types: tuple[str, ...]) -> Catalogue:
+    return _catalogue_for(types)
+
+
+def _catalogue_for(types: Iterable[str | OfferType] | str | OfferType) -> Catalogue:
     codes = [_offer_type_code(t) for t in _as_tuple(types)]
     if not codes:
         raise ValueError("an offer needs at least one type to choose its quality model")
