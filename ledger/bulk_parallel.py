@@ -1,11 +1,11 @@
 """Bulk import on several processes: the cases shared out among workers, the ledger chain kept by one.
 
-The file is read in chunks of lines, and every worker is sent every chunk. A worker routes each
-line to a share by its case (read from the raw line, so that every worker routes alike), and
-judges only the lines of its own share: parsed by the command models, judged by the case's
-aggregate, encoded and linked into the case's chain, exactly as `BulkImporter` does. The parent
-merges the workers' sealed events back into line order, links them into the ledger chain and
-stores them in transactions of whole chunks. The ledger that results is the one a one-process
+The file is read in chunks of lines. The parent routes each line to a share by the case it names
+(read from the raw line by `Router`) and sends each worker the lines of its share; the worker
+parses them with the command models, judges them by the case's aggregate, encodes the events and
+links them into the case's chain, exactly as `BulkImporter` does. The parent merges the workers'
+sealed events back into line order, links them into the ledger chain and stores them, from a
+writer thread, in transactions of whole chunks. The ledger that results is the one a one-process
 import of the same file would store, event for event and in the same order.
 
 An offer belongs to the share of its koncern, named in the first line that mentions it (its
