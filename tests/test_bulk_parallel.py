@@ -235,3 +235,14 @@ def test_a_failing_worker_hands_the_rest_to_one_process(
     assert expected in caplog.text
     assert one == two
     assert _rows(_sqlite(tmp_path, "one.db")) == _rows(_sqlite(tmp_path, "two.db"))
+
+
+def test_into_a_ledger_that_already_holds_the_cases(national: list[bytes], tmp_path: Path) -> None:
+    """The workers take up cases stored before the import: their state and their chain's last hash
+    are read from the database."""
+    whole = _import(_sqlite(tmp_path, "whole.db"), national[:4_000], workers=1)
+    first = _import(_sqlite(tmp_path, "halves.db"), national[:2_000], workers=1)
+    second = _import(_sqlite(tmp_path, "halves.db"), national[2_000:4_000], workers=2)
+    assert first[1] + second[1] == whole[1]
+    assert _rows(_sqlite(tmp_path, "whole.db")) == _rows(_sqlite(tmp_path, "halves.db"))
+    assert verify(sa.create_engine(_sqlite(tmp_path, "halves.db"))).ok
