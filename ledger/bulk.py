@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -33,7 +32,7 @@ from ledger.commands import BaseCommand, command_adapter, parse_json_line
 from ledger.coordination import context_for, follow_up
 from ledger.errors import InvalidInput, LedgerError
 from ledger.events.base import LedgerEvent
-from ledger.store.chain import GENESIS, case_hash_of
+from ledger.store.chain import GENESIS, case_hash_of, ledger_hash
 from ledger.store.persistence import writing
 
 
@@ -161,16 +160,29 @@ class BulkImporter:
         events = self.take_pending()
         if not events:
             return 0
-        with self.app.guarded(), writing(), self.app.engine.begin() as connection:
+        with self.writer() as connection:
             store_sealed(connection, self.table, self.insert_sql, self.seal(events, connection))
         self.stored += len(events)
-        self._trim()
         return len(events)
 
+    def store(self, sealed: list[Sealed]) -> None:
+        """Store events sealed elsewhere (by the parallel import's workers) in one transaction."""
+        with self.writer() as connection:
+            store_sealed(connection, self.table, self.insert_sql, sealed)
+
+    @contextmanager
+    def writer(self) -> Iterator[sa.Connection]:
+        """A write transaction on the ledger, its failures turned into the ledger's errors."""
+        with self.app.guarded(), writing(), self.app.engine.begin() as connection:
+            yield connection
+
     def take_pending(self) -> list[LedgerEvent]:
+        """The events decided since the last call. Their cases keep their folded state, not the
+        events themselves: those are about to be stored."""
         events, self.pending = self.pending, []
         for case in self.touched:
             case.collect_events()
+            case.events = []
         self.touched.clear()
         return events
 
@@ -208,12 +220,6 @@ class BulkImporter:
             raise LedgerError(f"case {originator_id} has no stored event {version} to follow")
         return bytes(found)
 
-    def _trim(self) -> None:
-        """Stored events need not stay in memory: the cases keep their folded state."""
-        for case in self.cases.values():
-            if case.events:
-                case.events = []
-
 
 IMPORT_CACHE_KIB = 131_072  # SQLite's page cache while importing: 128 MB
 
@@ -233,10 +239,9 @@ def store_sealed(connection: sa.Connection, table: sa.Table, insert_sql: str, se
     head = connection.execute(sa.select(table.c.ledger_hash).order_by(table.c.id.desc()).limit(1)).scalar()
     previous = bytes(head) if head is not None else GENESIS
     rows: list[tuple[Any, ...]] = []
-    append, sha256 = rows.append, hashlib.sha256
     for row in sealed:
-        previous = sha256(previous + row[4]).digest()  # ledger_hash(previous, row's case hash), inlined
-        append((*row, previous))
+        previous = ledger_hash(previous, row[4])
+        rows.append((*row, previous))
     connection.exec_driver_sql(insert_sql, rows)
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"NOTIFY {table.name}")
@@ -280,11 +285,17 @@ def command_of_line(raw: bytes) -> BaseCommand | None:
 PARALLEL_IMPORT_FROM = 8_000_000  # bytes: about 40,000 lines of the generated file
 
 
+def can_fork() -> bool:
+    """Whether worker processes can share the ledger's setup (the parallel import forks them)."""
+    import multiprocessing
+
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
 def default_workers(file: Any) -> int:
     """How many processes an import of this file judges on: one per core (at most 8) for a file
     on disk of at least $LEDGER_PARALLEL_IMPORT_FROM bytes (default 8,000,000), else one (a pipe, a
     small file, a machine of one core, or one that cannot fork)."""
-    import multiprocessing
     import stat
 
     try:
@@ -293,7 +304,7 @@ def default_workers(file: Any) -> int:
         return 1
     threshold = int(os.environ.get("LEDGER_PARALLEL_IMPORT_FROM", PARALLEL_IMPORT_FROM))
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    if not stat.S_ISREG(status.st_mode) or status.st_size < threshold or "fork" not in multiprocessing.get_all_start_methods():
+    if not stat.S_ISREG(status.st_mode) or status.st_size < threshold or not can_fork():
         return 1
     return max(1, min(cores, 8))
 
@@ -314,13 +325,10 @@ def import_lines(
     With `workers` > 1 the cases are judged on that many processes (`ledger.bulk_parallel`); the
     result is the same, line for line."""
     if workers > 1:
-        import multiprocessing
-
         from ledger.bulk_parallel import import_lines_parallel
 
-        if "fork" not in multiprocessing.get_all_start_methods():
+        if not can_fork():
             raise InvalidInput("this system cannot fork: import with one worker (--workers 1)")
-
         return import_lines_parallel(app, lines, batch=batch, by=by, progress=progress, workers=workers)
     return import_numbered(app, enumerate(lines, start=1), batch=batch, by=by, progress=progress)
 
@@ -337,7 +345,11 @@ def quiet_collector() -> Iterator[None]:
     With the default thresholds the collector walks that ever-growing heap again and again
     (measured: a fifth of a worker's time at 1M events); the objects alive when the import starts
     are frozen, and young collections wait for 50,000 allocations. Plain reference counting still
-    frees everything at once; nothing in the import makes reference cycles."""
+    frees everything at once; nothing in the import makes reference cycles. Entered again inside
+    itself (the parallel import's fallback), it changes nothing."""
+    if gc.get_threshold() == QUIET_THRESHOLDS:
+        yield
+        return
     thresholds = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(*QUIET_THRESHOLDS)
@@ -360,36 +372,22 @@ def import_numbered(
 ) -> tuple[int, int]:
     """The sequential import of (line number, line) pairs; `counted` and `stored` carry on the
     figures of an import begun elsewhere (the parallel import's fallback)."""
-    with quiet_collector():
-        return import_numbered_lines(app, numbered, batch=batch, by=by, progress=progress, counted=counted, stored=stored)
-
-
-def import_numbered_lines(
-    app: Any,
-    numbered: Any,
-    *,
-    batch: int,
-    by: str | None,
-    progress: Callable[[int, int], None] | None,
-    counted: int,
-    stored: int,
-) -> tuple[int, int]:
-    """`import_numbered` within a `quiet_collector()` already entered."""
     importer = BulkImporter(app, flush_every=batch, by=by)
     importer.stored = stored
     count = counted
-    for number, raw in numbered:
-        try:
-            command = command_of_line(raw)
-            if command is None:
-                continue
-            importer.submit(command)
-        except LedgerError as error:
-            error.line_number = number  # type: ignore[attr-defined]
-            error.stored = importer.stored  # type: ignore[attr-defined]
-            raise
-        count += 1
-        if progress is not None and count % 50_000 == 0:
-            progress(count, importer.stored)
-    importer.flush()
+    with quiet_collector():
+        for number, raw in numbered:
+            try:
+                command = command_of_line(raw)
+                if command is None:
+                    continue
+                importer.submit(command)
+            except LedgerError as error:
+                error.line_number = number  # type: ignore[attr-defined]
+                error.stored = importer.stored  # type: ignore[attr-defined]
+                raise
+            count += 1
+            if progress is not None and count % 50_000 == 0:
+                progress(count, importer.stored)
+        importer.flush()
     return count, importer.stored

@@ -28,7 +28,6 @@ import multiprocessing
 import operator
 import os
 import pickle
-import re
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -41,18 +40,9 @@ except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
 from ledger.aggregates.base import Case
-from ledger.bulk import (
-    QUIET_THRESHOLDS,
-    BulkImporter,
-    Sealed,
-    command_of_line,
-    import_numbered_lines,
-    quiet_collector,
-    store_sealed,
-)
+from ledger.bulk import QUIET_THRESHOLDS, BulkImporter, Sealed, command_of_line, import_numbered, quiet_collector
 from ledger.commands import COMMANDS
 from ledger.errors import LedgerError
-from ledger.store.persistence import writing
 
 _log = logging.getLogger("ledger.import")
 
@@ -63,9 +53,6 @@ IN_FLIGHT = 12
 # The field of a command line that names its case, by the kind of case.
 _KEY_FIELD = {"offer": "offer", "authority": "region", "koncern": "koncern", "employer": "part"}
 _KIND_OF = {name: cls.CASE for name, cls in COMMANDS.items()}
-_KEY_FIELDS = b"|".join(sorted({field.encode() for field in _KEY_FIELD.values()}))
-# The usual spelling of a line's beginning: its command, then the field naming its case.
-_PLAIN_START = re.compile(rb'\s*\{\s*"command"\s*:\s*"([a-z-]+)"\s*,\s*"(' + _KEY_FIELDS + rb')"\s*:\s*"([^"\\]*)"')
 
 
 class Unpartitionable(Exception):
@@ -111,28 +98,24 @@ class Router:
         return self.share(f"{kind}:{key}"), key
 
 
-# For each command, the kind of case it names and the field (quoted) that names it.
-_PLAIN_FIELD = {
-    name.encode(): (kind, _KEY_FIELD[kind].encode(), b'"' + _KEY_FIELD[kind].encode() + b'"')
-    for name, kind in _KIND_OF.items()
-}
-# The same, for the compact spelling `{"command":"NAME","FIELD":"KEY",...` written by
-# json.dumps(separators=(",", ":")) and by the generator; not for the commands that can name a
-# koncern (an application), which are read whole.
+# For each command, the kind of case it names and how its compact spelling goes on after the
+# command's name (`{"command":"NAME","FIELD":"KEY",...`, as json.dumps(separators=(",", ":")) and
+# the generator write it); not for the commands that can name a koncern (an application), which
+# are read whole.
 _COMPACT = b'{"command":"'
 _COMPACT_FIELD = {
-    name: (kind, b"," + quoted + b':"')
-    for name, (kind, _, quoted) in _PLAIN_FIELD.items()
-    if "koncern" not in COMMANDS[name.decode()].model_fields or kind == "koncern"
+    name.encode(): (kind, f',"{_KEY_FIELD[kind]}":"'.encode())
+    for name, kind in _KIND_OF.items()
+    if "koncern" not in COMMANDS[name].model_fields or kind == "koncern"
 }
 
 
 def _case_of(raw: bytes) -> tuple[str | None, str | None, str | None]:
     """The kind of case a line names, its key and (for an offer) its koncern, read from the raw
-    line: a quick look at its beginning where it is compactly written, a closer look where it is
-    plainly written, a JSON parse where it is not. A quick look can be fooled (a key given twice,
-    an escape in it): the worker checks the parsed command against the key it was routed by, and
-    every case it touches against its share, and a line that fails either goes to one process."""
+    line: a quick look at its beginning where it is compactly written, a JSON parse where it is
+    not. A quick look can be fooled (a key given twice, an escape in it): the worker checks the
+    parsed command against the key it was routed by, and every case it touches against its share,
+    and a line that fails either goes to one process."""
     if raw.startswith(_COMPACT):
         end = raw.find(b'"', 12)
         compact = _COMPACT_FIELD.get(raw[12:end])
@@ -141,22 +124,6 @@ def _case_of(raw: bytes) -> tuple[str | None, str | None, str | None]:
             close = raw.find(b'"', start)
             if close > start:
                 return compact[0], raw[start:close].decode("utf-8", "replace"), None
-    plain = _PLAIN_START.match(raw)
-    if plain is not None:
-        name, field, key = plain.groups()
-        expected = _PLAIN_FIELD.get(name)
-        if (
-            expected is not None
-            and expected[1] == field
-            and b"\\" not in raw
-            and raw.count(b'"command"') == 1
-            and raw.count(expected[2]) == 1
-            and (expected[0] != "offer" or b'"koncern"' not in raw)
-        ):
-            try:
-                return expected[0], key.decode("utf-8"), None
-            except UnicodeDecodeError:
-                return None, None, None
     try:
         data = json.loads(raw.decode("utf-8").strip().lstrip("\ufeff"))
     except (ValueError, UnicodeDecodeError):
@@ -221,11 +188,7 @@ class ShareImporter(BulkImporter):
                 numbers.append(number)
             else:
                 numbers.extend([number] * made)
-        touched = list(self.touched)
-        sealed = self.seal(self.take_pending())
-        for case in touched:
-            case.events = []
-        return judged, numbers, sealed
+        return judged, numbers, self.seal(self.take_pending())
 
 
 def _work(app: Any, inbox: Any, outbox: Any, share: int, shares: int, by: str | None, parent: int) -> None:
@@ -268,8 +231,7 @@ class _Workers:
     """The worker processes and their channels."""
 
     def __init__(self, app: Any, shares: int, by: str | None) -> None:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        context: Any = multiprocessing.get_context(method)
+        context: Any = multiprocessing.get_context("fork")  # the workers start from the parent's ledger
         self.inboxes = [context.Queue() for _ in range(shares)]
         self.outboxes = []
         self.processes = []
@@ -305,17 +267,21 @@ class _Workers:
             if not ready:
                 for share, process in enumerate(self.processes):
                     if share not in self.failed and not process.is_alive():
-                        self.failed[share] = ("fallback", -1, 0, f"worker {share} stopped (exit code {process.exitcode})")
+                        self._stopped(share)
             for outbox in ready:
                 share = self.outboxes.index(outbox)
                 try:
                     reply: tuple[Any, ...] = pickle.loads(outbox.recv_bytes())  # type: ignore[union-attr]
                 except (EOFError, OSError):
-                    self.processes[share].join(timeout=5)
-                    code = self.processes[share].exitcode
-                    self.failed[share] = ("fallback", -1, 0, f"worker {share} stopped (exit code {code})")
+                    self._stopped(share)
                     continue
                 self.replies[share][reply[1]] = reply
+
+    def _stopped(self, share: int) -> None:
+        """A worker that ended without a reply: the import goes on on one process."""
+        process = self.processes[share]
+        process.join(timeout=5)
+        self.failed[share] = ("fallback", -1, 0, f"worker {share} stopped (exit code {process.exitcode})")
 
     def stop(self) -> None:
         for inbox in self.inboxes:
@@ -386,8 +352,7 @@ def _import_lines_parallel(
     workers: int,
 ) -> tuple[int, int]:
     chunks = _chunks(lines, CHUNK_LINES)
-    table = app.events_table
-    insert_sql = BulkImporter(app).insert_sql
+    importer = BulkImporter(app)
     in_flight: list[tuple[int, int, list[bytes]]] = []  # chunks sent to the workers, not yet answered
     unstored: list[tuple[int, list[bytes]]] = []  # chunks answered, not yet stored (kept for a fallback)
     pending: list[Sealed] = []
@@ -399,10 +364,6 @@ def _import_lines_parallel(
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-import-store")
     storing: list[Future[None]] = []
 
-    def write(rows: list[Sealed]) -> None:
-        with app.guarded(), writing(), app.engine.begin() as connection:
-            store_sealed(connection, table, insert_sql, rows)
-
     def settle() -> None:
         """Wait for the transaction being written; its failure is the import's."""
         while storing:
@@ -412,7 +373,7 @@ def _import_lines_parallel(
         nonlocal stored, counted_stored, counted_pending
         settle()
         if pending:
-            storing.append(writer.submit(write, pending[:]))
+            storing.append(writer.submit(importer.store, pending[:]))
             stored += len(pending)
             pending.clear()
         unstored.clear()
@@ -475,12 +436,9 @@ def _import_lines_parallel(
     # Go on on one process from the first line not stored.
     first_unstored = unstored[0][0] if unstored else 1
     _log.info("the import goes on on one process from line %d: %s", first_unstored, fallback)
-    retry = [(first + offset, raw) for first, chunk in unstored for offset, raw in enumerate(chunk)]
-    retry += [(first + offset, raw) for _, first, chunk in in_flight for offset, raw in enumerate(chunk)]
-    rest = ((first + offset, raw) for first, chunk in chunks for offset, raw in enumerate(chunk))
-    return import_numbered_lines(
-        app, itertools.chain(retry, rest), batch=batch, by=by, progress=progress, counted=counted_stored, stored=stored
-    )
+    left = itertools.chain(unstored, ((first, chunk) for _, first, chunk in in_flight), chunks)
+    numbered = itertools.chain.from_iterable(enumerate(chunk, start=first) for first, chunk in left)
+    return import_numbered(app, numbered, batch=batch, by=by, progress=progress, counted=counted_stored, stored=stored)
 
 
 _line = operator.itemgetter(0)
