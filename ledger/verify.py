@@ -9,9 +9,7 @@ is the one that was published: a rewritten chain cannot reproduce the published 
 
 from __future__ import annotations
 
-import hashlib
 import json
-import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,11 +18,10 @@ from uuid import UUID
 import sqlalchemy as sa
 
 from ledger.digest import Digest as Digest  # noqa: PLC0414 - explicit re-export (ledger.console.audit uses it)
-from ledger.store.chain import GENESIS
+from ledger.store.chain import GENESIS, case_hash_of, ledger_hash
 from ledger.store.persistence import EVENTS_TABLE
 from ledger.store.stream import stream_rows
 
-_FRAME = struct.Struct(">16sQI")
 
 
 @dataclass
@@ -68,8 +65,6 @@ def verify(
     batch: int = 20_000,
 ) -> Verification:
     """Recompute every link of the chain (or of one case's chain)."""
-    sha = hashlib.sha256
-    pack = _FRAME.pack
     last_case: dict[bytes, tuple[int, bytes]] = {}
     previous_ledger = GENESIS
     checked = 0
@@ -100,15 +95,14 @@ def verify(
                 )
             if not isinstance(state, (bytes, memoryview)) or not isinstance(topic, str) or stored_case is None:
                 return broken(f"event #{version} at position {row_id} was rewritten (its stored form changed type)", row_id, oid)
-            topic_bytes = topic.encode("utf-8")
-            digest_case = sha(previous_case + pack(oid, version, len(topic_bytes)) + topic_bytes + bytes(state)).digest()
+            digest_case = case_hash_of(previous_case, oid, version, topic, bytes(state))
             if digest_case != bytes(stored_case):
                 return broken(
                     f"event #{version} at position {row_id} does not match its hash: its content or its case hash was altered",
                     row_id, oid,
                 )
             if case_id is None:
-                expected = sha(previous_ledger + digest_case).digest()
+                expected = ledger_hash(previous_ledger, digest_case)
                 if stored_ledger is None or expected != bytes(stored_ledger):
                     return broken(
                         f"the ledger chain breaks at position {row_id}: rows before it were deleted, inserted "
