@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
 import click
@@ -48,6 +50,19 @@ def open_ledger(db: str, *, create: bool = False, by: str | None = None) -> Any:
     elif by:
         app.user = by
     return app
+
+
+@contextmanager
+def progress_bar(length: int, label: str, *, start: int = 0, show_pos: bool = True) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr, driven by a callback that is told the position reached."""
+    with click.progressbar(length=max(length, 1), label=label, file=sys.stderr, show_pos=show_pos) as bar:
+        last = [start]
+
+        def progress(position: int) -> None:
+            bar.update(position - last[0])
+            last[0] = position
+
+        yield progress
 
 
 def emit_json(data: Any) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 import click
 import sqlalchemy as sa
 
-from ledger.console.common import db_option, emit_json, format_option, open_ledger
+from ledger.console.common import db_option, emit_json, format_option, open_ledger, progress_bar
 from ledger.console.reading import parse_day
 from ledger.errors import InvalidInput
 
@@ -29,14 +29,8 @@ def fresh(app: Any, names: list[str] | None = None) -> Any:
     runner = ProjectionRunner(app, names)
     behind = max((s.behind for s in runner.status()), default=0)
     if behind > 20_000 and sys.stderr.isatty():
-        with click.progressbar(length=behind, label="Bringing projections up to date", file=sys.stderr) as bar:
-            start = min(s.position for s in runner.status())
-            last = [start]
-
-            def progress(position: int) -> None:
-                bar.update(position - last[0])
-                last[0] = position
-
+        start = min(s.position for s in runner.status())
+        with progress_bar(behind, "Bringing projections up to date", start=start, show_pos=False) as progress:
             runner.catch_up_retrying(progress)
     else:
         runner.catch_up_retrying()
@@ -172,13 +166,7 @@ def projections_rebuild(name: str | None, db: str) -> None:
     runner = ProjectionRunner(app, [name] if name else None)
     head = runner.head()
     started = time.perf_counter()
-    with click.progressbar(length=max(head, 1), label="Rebuilding", file=sys.stderr, show_pos=True) as bar:
-        last = [0]
-
-        def progress(position: int) -> None:
-            bar.update(position - last[0])
-            last[0] = position
-
+    with progress_bar(head, "Rebuilding") as progress:
         applied = runner.rebuild(progress)
     elapsed = time.perf_counter() - started
     names = ", ".join(p.name for p in runner.projections)
@@ -210,13 +198,7 @@ def projections_check(name: str | None, db: str, fmt: str) -> None:
     runner = up_to_date(app, [name] if name else None)
     head = runner.head()
     started = time.perf_counter()
-    with click.progressbar(length=max(head, 1), label="Checking", file=sys.stderr, show_pos=True) as bar:
-        last = [0]
-
-        def progress(done: int) -> None:
-            bar.update(done - last[0])
-            last[0] = done
-
+    with progress_bar(head, "Checking") as progress:
         result = check(runner, progress=progress)
     elapsed = time.perf_counter() - started
     if runner.head() != head:
