@@ -8,12 +8,15 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 
 from ledger.aggregates.base import Recording
 from ledger.aggregates.offer import Offer
 from ledger.commands import parse_command
 from ledger.errors import LedgerError, RuleViolation
 from ledger.events.base import LedgerEvent
+from ledger.projections.cases import case_states
+from ledger.projections.statistics import stat_cases, stat_facts
 from ledger.rulebook import Rulebooks, load_rulebooks
 
 NOW = dt.datetime(2026, 6, 1, 9, 0, tzinfo=dt.timezone.utc)
@@ -138,3 +141,13 @@ def refused(
 
 def kinds(events: list[LedgerEvent]) -> list[str]:
     return [type(e).__name__ for e in events]
+
+
+def projection_rows(app: Any) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of the projections' tables, sorted, per table: for comparing two ways of building them."""
+    tables = {}
+    with app.engine.connect() as connection:
+        for table in (case_states, stat_facts, stat_cases):
+            rows = connection.execute(sa.select(table)).all()
+            tables[table.name] = sorted(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows)
+    return tables

@@ -40,6 +40,8 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from support import ansoegning, cmd, godkendelse
+
 import cli
 from ledger.aggregates.base import COPENHAGEN
 from ledger.application import Ledger
@@ -76,25 +78,15 @@ def close_cached_apps() -> None:
 
 # -- the standard setup ledger ---------------------------------------------------------------------
 def _c(command: str, offer: str, date: str, **fields: Any) -> dict[str, Any]:
-    return {"command": command, "offer": offer, "date": date, **fields}
+    return cmd(command, date, offer, **fields)
 
 
-def _application(offer: str, date: str = "2024-01-10", **fields: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "navn": "Bostedet Lærkely",
-        "tilbudstyper": ["SEL107"],
-        "pladser": 12,
-        "ejerform": "privat",
-        "region": "Nord",
-        "afdelinger": [{"navn": "Hovedhuset", "adresse": "Lærkevej 1, 9000 Aalborg"}],
-    }
-    base.update(fields)
-    return _c("ansoegning", offer, date, **base)
+def _application(offer: str, **fields: Any) -> dict[str, Any]:
+    return ansoegning(offer=offer, **fields)
 
 
-def _approval(offer: str, date: str = "2024-03-01", **fields: Any) -> dict[str, Any]:
-    fields.setdefault("begrundelse", "Tilbuddet opfylder betingelserne for godkendelse.")
-    return _c("godkendelse", offer, date, **fields)
+def _approval(offer: str, **fields: Any) -> dict[str, Any]:
+    return godkendelse(offer=offer, **fields)
 
 
 # Event numbers matter to the corpus (#2, #3, #4, #5, #6 name decisions and records below).

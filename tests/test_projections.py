@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from support import Case, ansoegning, approved, besoeg, cmd, dialog, godkendelse, ophoer, paabud, skaerpet
+from support import Case, ansoegning, approved, besoeg, cmd, dialog, godkendelse, ophoer, paabud, projection_rows, skaerpet
 
 from ledger.application import Ledger
 from ledger.commands import parse_command
@@ -25,15 +25,6 @@ from ledger.projections.statistics import stat_cases, stat_facts
 
 def record(app: Ledger, *commands: dict[str, Any]) -> None:
     app.execute([parse_command(c) for c in commands])
-
-
-def dump(app: Ledger) -> dict[str, list[tuple[Any, ...]]]:
-    tables = {}
-    with app.engine.connect() as connection:
-        for table in (case_states, stat_facts, stat_cases):
-            rows = connection.execute(sa.select(table)).all()
-            tables[table.name] = sorted(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows)
-    return tables
 
 
 def test_reading_commands_catch_up_first(app: Ledger) -> None:
@@ -80,9 +71,9 @@ def test_rebuild_equals_incremental_on_both_stores(app: Ledger) -> None:
     up_to_date(app)
     record(app, dialog(), paabud(), *approved(offer="T-2"), cmd("annullering", "2024-09-25", annulleret=3, correction_reason="Fejl"))
     up_to_date(app)
-    incremental = dump(app)
+    incremental = projection_rows(app)
     ProjectionRunner(app).rebuild()
-    assert dump(app) == incremental
+    assert projection_rows(app) == incremental
 
 
 def test_a_second_runner_cannot_apply_the_same_events_twice(app: Ledger) -> None:
@@ -184,9 +175,9 @@ def test_any_history_in_any_batch_split_equals_a_rebuild(
                         up_to_date(app)
                     start = max(start, cut)
                 up_to_date(app)
-                incremental = dump(app)
+                incremental = projection_rows(app)
                 ProjectionRunner(app).rebuild()  # from scratch, flushing every few events as well
-                assert dump(app) == incremental
+                assert projection_rows(app) == incremental
             finally:
                 runner_module.READ_BATCH, runner_module.FLUSH_EVERY = old
         finally:
@@ -200,11 +191,11 @@ def test_a_parallel_rebuild_writes_exactly_what_one_process_writes(app: Ledger, 
     record(app, *approved(offer="T-4"), skaerpet(offer="T-4", date="2024-10-01", dialog=None, straks=True,
                                                 straks_begrundelse="Akut risiko for borgerne"))
     ProjectionRunner(app).rebuild(workers=1)
-    single = dump(app)
+    single = projection_rows(app)
     monkeypatch.setattr(runner_module, "PARALLEL_FROM", 1)
     for workers in (1, 2, 3):
         ProjectionRunner(app).rebuild(workers=workers)
-        assert dump(app) == single
+        assert projection_rows(app) == single
     # Workers read in case order and keep only the case in progress after a flush: with reads of
     # 4 events and a flush after each, cases span reads and flushes (the workers are forked, so
     # they see these settings).
@@ -213,7 +204,7 @@ def test_a_parallel_rebuild_writes_exactly_what_one_process_writes(app: Ledger, 
         monkeypatch.setattr(runner_module, "REBUILD_FLUSH_EVERY", flush_every)
         for workers in (1, 2):
             ProjectionRunner(app).rebuild(workers=workers)
-            assert dump(app) == single
+            assert projection_rows(app) == single
     assert {s.position for s in ProjectionRunner(app).status()} == {app.head()[0]}
 
 

@@ -33,17 +33,17 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
+from support import projection_rows
+
 from ledger.application import Ledger
 from ledger.commands import parse_command
 from ledger.errors import InvalidInput, NotFound, RuleViolation
-from ledger.projections.cases import case_states, read_states
+from ledger.projections.cases import read_states
 from ledger.projections.runner import up_to_date
-from ledger.projections.statistics import stat_cases, stat_facts
 from ledger.verify import current_digest, verify
 
 OFFERS = ("T-1", "T-2", "T-3")  # T-1 and T-2 are applied for at the start; T-3 is not (until it is)
@@ -546,22 +546,15 @@ class LedgerMachine(RuleBasedStateMachine):
             assert set(replayed.active_paabud_on(day)) == m.active_paabud(self.day), key
             assert set(replayed.active_skaerpet_on(day)) == m.active_skaerpet(self.day), key
             assert replayed.version == m.events, key
-        incremental = _dump(self.app)
+        incremental = projection_rows(self.app)
         runner.rebuild()
-        assert _dump(self.app) == incremental, "the projections differ from a rebuild"
+        assert projection_rows(self.app) == incremental, "the projections differ from a rebuild"
 
 
 def _json(data: Any) -> bytes:
     return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
 
 
-def _dump(app: Ledger) -> dict[str, list[tuple[Any, ...]]]:
-    tables = {}
-    with app.engine.connect() as connection:
-        for table in (case_states, stat_facts, stat_cases):
-            rows = connection.execute(sa.select(table)).all()
-            tables[table.name] = sorted(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows)
-    return tables
 
 
 LedgerMachine.TestCase.settings = settings(
