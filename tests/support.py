@@ -7,12 +7,16 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import click
 import pytest
 import sqlalchemy as sa
+from click.testing import CliRunner, Result
 
+import cli
 from ledger.aggregates.base import Recording
 from ledger.aggregates.offer import Offer
 from ledger.commands import parse_command
+from ledger.console import common
 from ledger.errors import LedgerError, RuleViolation
 from ledger.events.base import LedgerEvent
 from ledger.projections.cases import case_states
@@ -151,3 +155,26 @@ def projection_rows(app: Any) -> dict[str, list[tuple[Any, ...]]]:
             rows = connection.execute(sa.select(table)).all()
             tables[table.name] = sorted(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows)
     return tables
+
+
+# -- invoking the CLI exactly as a user ---------------------------------------------------------
+@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
+@click.pass_context
+def _entry(ctx: click.Context) -> None:
+    cli.main(list(ctx.args))
+
+
+def run_cli(argv: list[str], input: str | bytes | None = None, env: dict[str, str | None] | None = None) -> Result:
+    """Invoke through cli.main, so errors become `Error: ...` and exit codes exactly as for users."""
+    return CliRunner().invoke(_entry, argv, input=input, env=env, catch_exceptions=False)
+
+
+def close_cached_apps() -> None:
+    """The CLI keeps one application per --db for the process; close them so SQLite checkpoints
+    its write-ahead log into the file (a write hiding in the WAL would otherwise go unseen)."""
+    for app in list(common._APPS.values()):
+        try:
+            app.close()
+        finally:
+            app.engine.dispose()
+    common._APPS.clear()

@@ -35,48 +35,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
+from support import ansoegning, close_cached_apps, cmd, godkendelse, run_cli
 
-from support import ansoegning, cmd, godkendelse
-
-import cli
 from ledger.aggregates.base import COPENHAGEN
 from ledger.application import Ledger
 from ledger.commands import parse_command
-from ledger.console import common
 from ledger.verify import current_digest, verify
 
 CORPUS = Path(__file__).parent / "corpus" / "bad_commands.json"
 PG_ENV = "LEDGER_TEST_PG_URL"
 
 
-# -- invoking the CLI exactly as a user -------------------------------------------------------------
-@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
-@click.pass_context
-def _entry(ctx: click.Context) -> None:
-    cli.main(list(ctx.args))
-
-
-def _main(argv: list[str], input: str | bytes | None) -> Any:
-    """Invoke through cli.main, so errors become `Error: ...` and exit codes exactly as for users."""
-    return CliRunner().invoke(_entry, argv, input=input, catch_exceptions=False)
-
-
-def close_cached_apps() -> None:
-    """The CLI keeps one application per --db for the process; close them so SQLite checkpoints
-    its write-ahead log into the file (a write hiding in the WAL would otherwise go unseen)."""
-    for app in list(common._APPS.values()):
-        try:
-            app.close()
-        finally:
-            app.engine.dispose()
-    common._APPS.clear()
-
-
-# -- the standard setup ledger ---------------------------------------------------------------------
 def _c(command: str, offer: str, date: str, **fields: Any) -> dict[str, Any]:
     return cmd(command, date, offer, **fields)
 
@@ -296,7 +267,7 @@ def test_the_standard_ledger_holds_what_the_corpus_assumes(standard: Standard) -
 def _assert_refused_and_unchanged(standard: Standard, case: dict[str, Any], tmp_path: Path) -> None:
     url, path = standard.fresh(tmp_path)
     try:
-        result = _main(["submit", "-", "--db", url], raw_line(case))
+        result = run_cli(["submit", "-", "--db", url], raw_line(case))
     finally:
         close_cached_apps()
     out = result.output
@@ -357,7 +328,7 @@ def test_the_accepted_texts_are_not_mistaken_for_personal_data() -> None:
 @pytest.mark.parametrize("text", ACCEPTED)
 def test_lawful_text_with_metacharacters_is_stored_and_read_back_verbatim(store_url: str, text: str) -> None:
     try:
-        assert _main(["init", "--db", store_url], None).exit_code == 0
+        assert run_cli(["init", "--db", store_url], None).exit_code == 0
         lines = [
             _application("T-1", navn=text, koncern=text, afdelinger=[{"navn": text, "adresse": text}], by=text),
             _approval("T-1", begrundelse=text, vilkaar=[{"tekst": text, "frist": "2024-06-01"}], note=text),
@@ -366,9 +337,9 @@ def test_lawful_text_with_metacharacters_is_stored_and_read_back_verbatim(store_
             _c("dialog", "T-1", "2024-09-01", forhold=[text]),
         ]
         data = "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
-        stored = _main(["submit", "-", "--db", store_url], data.encode("utf-8"))
+        stored = run_cli(["submit", "-", "--db", store_url], data.encode("utf-8"))
         assert stored.exit_code == 0, stored.output
-        history = _main(["history", "T-1", "--db", store_url, "--format", "json"], None)
+        history = run_cli(["history", "T-1", "--db", store_url, "--format", "json"], None)
         assert history.exit_code == 0, history.output
         entries = {e["type"]: e for e in json.loads(history.output)["entries"]}
         assert entries["AnsoegningModtaget"]["recorded_by"] == text
@@ -379,13 +350,13 @@ def test_lawful_text_with_metacharacters_is_stored_and_read_back_verbatim(store_
         assert entries["MagtanvendelseIndberettet"]["summary"].endswith(f"(ref. {text})")
         assert entries["DialogIndledt"]["summary"].startswith("Dialog D1 (")
         assert entries["DialogIndledt"]["summary"].endswith(f") om: {text}")
-        status = _main(["status", "T-1", "--db", store_url, "--format", "json", "--as-of", "2024-10-01"], None)
+        status = run_cli(["status", "T-1", "--db", store_url, "--format", "json", "--as-of", "2024-10-01"], None)
         assert status.exit_code == 0, status.output
         view = json.loads(status.output)
         assert view["navn"] == text and view["koncern"] == text
         assert view["afdelinger"] == {"A1": {"navn": text, "adresse": text}}
         assert view["vilkaar"] == {} or all(v["tekst"] == text for v in view["vilkaar"].values())
-        checked = _main(["verify", "--db", store_url], None)
+        checked = run_cli(["verify", "--db", store_url], None)
         assert checked.exit_code == 0, checked.output
     finally:
         close_cached_apps()
@@ -395,15 +366,15 @@ def test_a_nul_in_a_name_never_breaks_the_reading_commands(store_url: str) -> No
     """Either the ledger refuses the NUL (exit 2, as the corpus expects) or every reading command still
     works afterwards. An accepted NUL is an immutable event: if it breaks a projection, it does so for good."""
     try:
-        assert _main(["init", "--db", store_url], None).exit_code == 0
+        assert run_cli(["init", "--db", store_url], None).exit_code == 0
         line = json.dumps(_application("T-1", navn="Bostedet\u0000Lærkely"))
-        stored = _main(["submit", "-", "--db", store_url], line + "\n")
+        stored = run_cli(["submit", "-", "--db", store_url], line + "\n")
         if stored.exit_code == 2:
             return
         if stored.exit_code != 0:
             raise RuntimeError(stored.output)
         for argv in (["offers"], ["deadlines"], ["projections", "status"], ["status", "T-1"]):
-            result = _main([*argv, "--db", store_url], None)
+            result = run_cli([*argv, "--db", store_url], None)
             assert result.exit_code == 0, (argv, result.output)
     finally:
         close_cached_apps()

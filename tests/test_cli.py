@@ -11,24 +11,11 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner
-from support import ansoegning, approved, besoeg, dialog, godkendelse, paabud
+from support import ansoegning, approved, besoeg, dialog, godkendelse, paabud, run_cli
 
 import cli
 from cli import ledger
 from ledger.commands import COMMANDS
-
-
-def _main(argv: list[str], input: str | None) -> Any:
-    """Invoke through cli.main, so errors become `Error: ...` and exit codes exactly as for users."""
-    return CliRunner().invoke(_entry, argv, input=input, catch_exceptions=False)
-
-
-
-
-@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
-@click.pass_context
-def _entry(ctx: click.Context) -> None:
-    cli.main(list(ctx.args))
 
 
 def jsonl(*commands: dict[str, Any]) -> str:
@@ -38,7 +25,7 @@ def jsonl(*commands: dict[str, Any]) -> str:
 @pytest.fixture
 def db(tmp_path: Path) -> str:
     path = tmp_path / "ledger.db"
-    result = _main(["init", "--db", str(path)], None)
+    result = run_cli(["init", "--db", str(path)], None)
     assert result.exit_code == 0, result.output
     return str(path)
 
@@ -49,14 +36,14 @@ def digest_of(db: str) -> str:
 
 def test_init_creates_an_empty_ledger_and_is_safe_to_repeat(tmp_path: Path) -> None:
     path = str(tmp_path / "l.db")
-    first = _main(["init", "--db", path], None)
+    first = run_cli(["init", "--db", path], None)
     assert first.exit_code == 0 and "Created an empty ledger" in first.output
-    second = _main(["init", "--db", path], None)
+    second = run_cli(["init", "--db", path], None)
     assert second.exit_code == 0
 
 
 def test_a_command_on_a_missing_ledger_says_to_run_init(tmp_path: Path) -> None:
-    result = _main(["status", "T-1", "--db", str(tmp_path / "none.db")], None)
+    result = run_cli(["status", "T-1", "--db", str(tmp_path / "none.db")], None)
     assert result.exit_code == 4
     assert "ledger init" in result.output
 
@@ -64,13 +51,13 @@ def test_a_command_on_a_missing_ledger_says_to_run_init(tmp_path: Path) -> None:
 def test_submit_records_a_file_atomically(db: str, tmp_path: Path) -> None:
     path = tmp_path / "cases.jsonl"
     path.write_text(jsonl(*approved(), besoeg(), dialog(), paabud()), encoding="utf-8")
-    result = _main(["submit", str(path), "--db", db], None)
+    result = run_cli(["submit", str(path), "--db", db], None)
     assert result.exit_code == 0, result.output
     assert "Recorded 5 events from 5 lines for 1 offer(s): T-1." in result.output
 
 
 def test_submit_reads_stdin(db: str) -> None:
-    result = _main(["submit", "-", "--db", db, "--format", "json"], jsonl(*approved()))
+    result = run_cli(["submit", "-", "--db", db, "--format", "json"], jsonl(*approved()))
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["events"] == 2 and data["receipts"][1]["events"][0]["type"] == "Godkendt"
@@ -92,7 +79,7 @@ def test_a_bad_line_refuses_the_whole_file_naming_its_line(db: str, tmp_path: Pa
     path = tmp_path / "cases.jsonl"
     path.write_text(jsonl(*approved()) + line + "\n" + jsonl(besoeg()), encoding="utf-8")
     before = digest_of(db)
-    result = _main(["submit", str(path), "--db", db], None)
+    result = run_cli(["submit", str(path), "--db", db], None)
     assert result.exit_code == code, result.output
     assert message in result.output
     assert result.output.startswith("Error: ")
@@ -102,10 +89,10 @@ def test_a_bad_line_refuses_the_whole_file_naming_its_line(db: str, tmp_path: Pa
 def test_submit_each_stores_line_by_line_until_the_first_refusal(db: str, tmp_path: Path) -> None:
     path = tmp_path / "cases.jsonl"
     path.write_text(jsonl(*approved(), besoeg(), paabud(), besoeg(date="2024-06-01")), encoding="utf-8")
-    result = _main(["submit", str(path), "--db", db, "--each"], None)
+    result = run_cli(["submit", str(path), "--db", db, "--each"], None)
     assert result.exit_code == 3
     assert "Stored 3 of 5 lines" in result.output and "line 4:" in result.output
-    status = _main(["status", "T-1", "--db", db, "--format", "json"], None)
+    status = run_cli(["status", "T-1", "--db", db, "--format", "json"], None)
     assert json.loads(status.output)["last_visit"] == "2024-04-15"
 
 
@@ -113,20 +100,20 @@ def test_dry_run_judges_but_stores_nothing(db: str, tmp_path: Path) -> None:
     path = tmp_path / "cases.jsonl"
     path.write_text(jsonl(*approved()), encoding="utf-8")
     before = digest_of(db)
-    result = _main(["submit", str(path), "--db", db, "--dry-run"], None)
+    result = run_cli(["submit", str(path), "--db", db, "--dry-run"], None)
     assert result.exit_code == 0 and "Would record 2 events" in result.output
     assert digest_of(db) == before
 
 
 def test_per_decision_commands_record_and_refuse_like_submit(db: str) -> None:
-    ok = _main(["ansoegning", "T-7", "--date", "2024-01-10", "--navn", "Lærkely", "--tilbudstype", "SEL107",
+    ok = run_cli(["ansoegning", "T-7", "--date", "2024-01-10", "--navn", "Lærkely", "--tilbudstype", "SEL107",
                 "--pladser", "12", "--ejerform", "privat", "--region", "Øst", "--afdeling", "Hus|Vej 1", "--db", db], None)
     assert ok.exit_code == 0, ok.output
     assert ok.output == "Recorded #1 Ansøgning modtaget for T-7\n"
-    ok = _main(["godkendelse", "T-7", "--date", "2024-03-01", "--begrundelse", "OK", "--vilkaar", "Brandsyn|2024-06-01", "--db", db], None)
+    ok = run_cli(["godkendelse", "T-7", "--date", "2024-03-01", "--begrundelse", "OK", "--vilkaar", "Brandsyn|2024-06-01", "--db", db], None)
     assert ok.output == "Recorded #2 Godkendt med vilkår for T-7 (vilkaar V1)\n"
     before = digest_of(db)
-    refused = _main(["skaerpet-tilsyn", "T-7", "--date", "2024-04-01", "--periode-til", "2024-09-01", "--baggrund", "kvalitet",
+    refused = run_cli(["skaerpet-tilsyn", "T-7", "--date", "2024-04-01", "--periode-til", "2024-09-01", "--baggrund", "kvalitet",
                      "--straks-begrundelse", "Akut risiko", "--begrundelse", "x", "--paabud", "Vagter|2024-05-01|organisatorisk", "--db", db], None)
     assert refused.exit_code == 3
     assert refused.output.startswith("Error: bek § 6 stk 2: skærpet tilsyn is decided for at most 3 months")
@@ -136,25 +123,25 @@ def test_per_decision_commands_record_and_refuse_like_submit(db: str) -> None:
 def test_status_and_history_as_text_and_json(db: str, tmp_path: Path) -> None:
     path = tmp_path / "c.jsonl"
     path.write_text(jsonl(*approved(), besoeg(), dialog(), paabud()), encoding="utf-8")
-    assert _main(["submit", str(path), "--db", db], None).exit_code == 0
-    status = json.loads(_main(["status", "T-1", "--as-of", "2024-10-01", "--db", db, "--format", "json"], None).output)
+    assert run_cli(["submit", str(path), "--db", db], None).exit_code == 0
+    status = json.loads(run_cli(["status", "T-1", "--as-of", "2024-10-01", "--db", db, "--format", "json"], None).output)
     assert status["status"] == "godkendt" and status["flags"] == ["paabud"]
     assert status["paabud"]["P1"]["frist"] == "2024-11-01"
-    text = _main(["status", "T-1", "--as-of", "2024-02-01", "--db", db], None).output
+    text = run_cli(["status", "T-1", "--as-of", "2024-02-01", "--db", db], None).output
     assert "Status 2024-02-01: Ansøgt" in text
-    history = json.loads(_main(["history", "T-1", "--db", db, "--format", "json"], None).output)
+    history = json.loads(run_cli(["history", "T-1", "--db", db, "--format", "json"], None).output)
     entries = history["entries"]
     assert [e["number"] for e in entries] == [1, 2, 3, 4, 5]
     assert entries[4]["paragraph"].startswith("bek §§ 7-9") and entries[4]["status_after"] == "godkendt"
     assert {"effective_date", "recorded_at", "recorded_by", "event", "summary", "paragraph", "rulebook"} <= set(entries[0])
-    md = _main(["history", "T-1", "--db", db, "--format", "md"], None).output
+    md = run_cli(["history", "T-1", "--db", db, "--format", "md"], None).output
     assert md.startswith("# History of T-1") and "| 5 | 2024-09-20 |" in md
 
 
 def test_bad_options_are_clear_errors(db: str) -> None:
-    result = _main(["status", "T-1", "--as-of", "31-12-2024", "--db", db], None)
+    result = run_cli(["status", "T-1", "--as-of", "31-12-2024", "--db", db], None)
     assert result.exit_code == 2 and "not a date" in result.output
-    result = _main(["stats", "1066", "--db", db], None)
+    result = run_cli(["stats", "1066", "--db", db], None)
     assert result.exit_code == 2 and "outside" in result.output
 
 
@@ -203,7 +190,7 @@ def test_top_level_help_lists_the_commands() -> None:
 def test_godkendelse_needs_its_application(db: str) -> None:
     path = ansoegning()
     assert path["command"] == "ansoegning"
-    result = _main(["submit", "-", "--db", db], jsonl(godkendelse()))
+    result = run_cli(["submit", "-", "--db", db], jsonl(godkendelse()))
     assert result.exit_code == 4
 
 
@@ -214,11 +201,11 @@ def test_import_loads_a_file_in_batches_and_stops_at_a_refused_line(db: str, tmp
     good = [*approved(), *approved(offer="T-2")] + [besoeg(date=f"2024-04-{d:02d}") for d in range(1, 21)]
     path = tmp_path / "big.jsonl"
     path.write_text(jsonl(*good, paabud(), besoeg(date="2024-05-01")), encoding="utf-8")
-    result = _main(["import", str(path), "--db", db, "--batch", "100"], None)
+    result = run_cli(["import", str(path), "--db", db, "--batch", "100"], None)
     assert result.exit_code == 3 and "line 25: bek § 8 stk 1" in result.output
     assert "Stored 0 events in whole batches before line 25." in result.output
     path.write_text(jsonl(*good), encoding="utf-8")
-    result = _main(["import", str(path), "--db", db, "--batch", "100"], None)
+    result = run_cli(["import", str(path), "--db", db, "--batch", "100"], None)
     assert result.exit_code == 0 and "Imported 24 events from 24 lines" in result.output
     app = Ledger(db)
     assert verify(app.engine).ok and app.case("T-1").version == 22
@@ -226,18 +213,18 @@ def test_import_loads_a_file_in_batches_and_stops_at_a_refused_line(db: str, tmp
 
 
 def test_projections_check_says_ok_or_names_the_difference_and_exits_1(db: str) -> None:
-    assert _main(["submit", "-", "--db", db], jsonl(*approved(), besoeg())).exit_code == 0
-    ok = _main(["projections", "check", "--db", db], None)
+    assert run_cli(["submit", "-", "--db", db], jsonl(*approved(), besoeg())).exit_code == 0
+    ok = run_cli(["projections", "check", "--db", db], None)
     assert ok.exit_code == 0 and "OK: every row matches the ledger." in ok.stdout, ok.output
     import sqlite3
 
     with sqlite3.connect(db) as connection:
         connection.execute("UPDATE case_states SET navn = 'Forkert'")
-    bad = _main(["projections", "check", "cases", "--db", db, "--format", "json"], None)
+    bad = run_cli(["projections", "check", "cases", "--db", db, "--format", "json"], None)
     assert bad.exit_code == 1, bad.output
     report = json.loads(bad.stdout)
     assert not report["ok"] and report["differences"][0]["case"].startswith("T-1 (")
     assert "in navn" in report["differences"][0]["problem"]
     assert "run `ledger projections rebuild cases`" in bad.stderr
-    assert _main(["projections", "rebuild", "cases", "--db", db], None).exit_code == 0
-    assert _main(["projections", "check", "--db", db], None).exit_code == 0
+    assert run_cli(["projections", "rebuild", "cases", "--db", db], None).exit_code == 0
+    assert run_cli(["projections", "check", "--db", db], None).exit_code == 0

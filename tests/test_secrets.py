@@ -17,14 +17,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, quote_plus
 
-import click
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
+from support import close_cached_apps, run_cli
 
-import cli
 from ledger.application import normalise_url
-from ledger.console import common
 
 PG_ENV = "LEDGER_TEST_PG_URL"
 RUN = uuid.uuid4().hex[:10]
@@ -43,21 +40,6 @@ pytestmark = pytest.mark.skipif(
 
 
 # -- invoking the CLI exactly as a user -------------------------------------------------------------
-@click.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True, "help_option_names": []})
-@click.pass_context
-def _entry(ctx: click.Context) -> None:
-    cli.main(list(ctx.args))
-
-
-def close_cached_apps() -> None:
-    for app in list(common._APPS.values()):
-        try:
-            app.close()
-        finally:
-            app.engine.dispose()
-    common._APPS.clear()
-
-
 def run(argv: list[str], url: str, *, via: str, debug: bool, input: str | None = None) -> Any:
     """One CLI invocation with the database URL given as --db or as LEDGER_DATABASE_URL."""
     env: dict[str, str | None] = {"LEDGER_DEBUG": "1" if debug else None, "LEDGER_DATABASE_URL": None}
@@ -66,7 +48,7 @@ def run(argv: list[str], url: str, *, via: str, debug: bool, input: str | None =
     else:
         argv = [*argv, "--db", url]
     try:
-        return CliRunner().invoke(_entry, argv, input=input, env=env, catch_exceptions=False)
+        return run_cli(argv, input=input, env=env)
     finally:
         close_cached_apps()
 
