@@ -408,6 +408,8 @@ def _replay_share(url: str, names: list[str], share: int, shares: int, head: int
             )
             return
         # SQLite walks the (case, version) index page by page, holding no read lock in between.
+        # (check.whole_cases pages the same way through typed columns; here raw text keeps the ids
+        # as bytes: converting each to a UUID made the rebuild 15 % slower.)
         first = sa.text(f"{columns} {order} LIMIT :limit")
         after = sa.text(f"{columns} AND (originator_id, originator_version) > (:case_id, :version) {order} LIMIT :limit")
         last: tuple[Any, int] | None = None
