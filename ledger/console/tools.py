@@ -146,7 +146,10 @@ def schema(name: str | None) -> None:
 
 @click.command("import")
 @click.argument("file", type=click.File("rb"), metavar="FILE.jsonl")
-@click.option("--batch", "batch", type=click.IntRange(100, 1_000_000), default=20_000, show_default=True, help="Events stored per transaction.")
+@click.option(
+    "--batch", "batch", type=click.IntRange(100, 1_000_000), default=20_000, show_default=True,
+    help="Events stored per transaction (with several workers: at least this many, whole chunks of lines).",
+)
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=None,
     help="Processes that judge the lines, the cases shared out among them (default: one per core, up to 8, "
