@@ -28,6 +28,7 @@ import multiprocessing
 import operator
 import os
 import pickle
+import re
 import zlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -72,6 +73,7 @@ class Router:
         # An offer's group, fixed by the first line that names it: its koncern's, or its own.
         self.offer_group: dict[str, str] = {}
         self._shares: dict[str, int] = {}  # by group
+        self._compact: dict[bytes, tuple[int, str]] = {}  # by a compact line's beginning
 
     def share(self, group: str) -> int:
         found = self._shares.get(group)
@@ -87,7 +89,23 @@ class Router:
     def route(self, raw: bytes) -> tuple[int, str | None]:
         """The share that judges a line, and the case key it was routed by (None: no case named;
         such a line is judged by share 0, which refuses it with the usual message)."""
-        kind, key, koncern = _case_of(raw)
+        head = _HEAD(raw)
+        if head is not None:
+            # A compactly written line (`{"command":"NAME","FIELD":"KEY",...`, as json.dumps with
+            # separators=(",", ":") and the generator write it): routed as the line with the same
+            # beginning was, where the command cannot name a koncern (an application is read whole).
+            found = self._compact.get(head[0])
+            if found is not None:
+                return found
+            compact = _COMPACT_FIELD.get(head[1])
+            if compact is not None and compact[1] == head[2] and head[3]:
+                found = self._route(compact[0], head[3].decode("utf-8", "replace"), None)
+                if len(self._compact) < _COMPACT_KEPT:
+                    self._compact[head[0]] = found
+                return found
+        return self._route(*_case_of(raw))
+
+    def _route(self, kind: str | None, key: str | None, koncern: str | None) -> tuple[int, str | None]:
         if kind is None or key is None:
             return 0, None
         if kind == "offer":
@@ -98,32 +116,23 @@ class Router:
         return self.share(f"{kind}:{key}"), key
 
 
-# For each command, the kind of case it names and how its compact spelling goes on after the
-# command's name (`{"command":"NAME","FIELD":"KEY",...`, as json.dumps(separators=(",", ":")) and
-# the generator write it); not for the commands that can name a koncern (an application), which
-# are read whole.
-_COMPACT = b'{"command":"'
+# For each command that cannot name a koncern (not an application), the kind of case it names and
+# the field that names it; a line that begins with the two is routed by a quick look at its
+# beginning. A quick look can be fooled (a key given twice, an escape in it): the worker checks
+# the parsed command against the key it was routed by, and every case it touches against its
+# share, and a line that fails either goes to one process.
+_HEAD = re.compile(rb'\{"command":"([^"\\]*)","([^"\\]*)":"([^"\\]*)"').match
 _COMPACT_FIELD = {
-    name.encode(): (kind, f',"{_KEY_FIELD[kind]}":"'.encode())
+    name.encode(): (kind, _KEY_FIELD[kind].encode())
     for name, kind in _KIND_OF.items()
     if "koncern" not in COMMANDS[name].model_fields or kind == "koncern"
 }
+_COMPACT_KEPT = 1_000_000  # line beginnings whose route is kept
 
 
 def _case_of(raw: bytes) -> tuple[str | None, str | None, str | None]:
-    """The kind of case a line names, its key and (for an offer) its koncern, read from the raw
-    line: a quick look at its beginning where it is compactly written, a JSON parse where it is
-    not. A quick look can be fooled (a key given twice, an escape in it): the worker checks the
-    parsed command against the key it was routed by, and every case it touches against its share,
-    and a line that fails either goes to one process."""
-    if raw.startswith(_COMPACT):
-        end = raw.find(b'"', 12)
-        compact = _COMPACT_FIELD.get(raw[12:end])
-        if compact is not None and raw.startswith(compact[1], end + 1):
-            start = end + 1 + len(compact[1])
-            close = raw.find(b'"', start)
-            if close > start:
-                return compact[0], raw[start:close].decode("utf-8", "replace"), None
+    """The kind of case a line names, its key and (for an offer) its koncern, read from the
+    line's JSON."""
     try:
         data = json.loads(raw.decode("utf-8").strip().lstrip("\ufeff"))
     except (ValueError, UnicodeDecodeError):
