@@ -19,9 +19,15 @@ from ledger.events.base import LedgerEvent
 Load = Callable[[str, str], Case]
 
 
+# The use cases that need another case's record (an approval: its koncern's, bek § 3).
+NEEDS_CONTEXT = frozenset({"godkend"})
+# The offer's events that its koncern's record follows.
+KONCERN_EVENTS = (ev.Godkendt, ev.GodkendelseOphoert, ev.TilbudLukket)
+
+
 def context_for(case: Case, handler: str, load: Load) -> dict[str, Any]:
     """Extra arguments a use case needs from other cases."""
-    if isinstance(case, Offer) and handler == "godkend":
+    if handler in NEEDS_CONTEXT and isinstance(case, Offer):
         name = case.state.profile.get("koncern")
         if name:
             return {"koncern": load("koncern", name)}

@@ -424,3 +424,24 @@ def test_an_unregistered_koncern_spread_over_two_regions_cannot_be_judged(tmp_pa
     with pytest.raises(Refused, match="register it first"):
         run(godkendelse(offer="K-3"))
     app.close()
+
+
+def test_the_ledgers_own_date_is_the_date_in_denmark_at_every_moment() -> None:
+    """No effective date may lie after the ledger's date in Denmark (`Recording.today`); the day
+    is remembered between moments, so its edges are checked: midnights in winter and summer time,
+    and the nights the clocks change."""
+    import datetime as dt
+
+    from ledger.aggregates.base import COPENHAGEN, danish_date
+
+    moments = []
+    for day in (dt.date(2024, 1, 15), dt.date(2024, 3, 30), dt.date(2024, 3, 31), dt.date(2024, 7, 1),
+                dt.date(2024, 10, 26), dt.date(2024, 10, 27), dt.date(2024, 12, 31)):
+        start = dt.datetime.combine(day, dt.time(), dt.timezone.utc) - dt.timedelta(hours=3)
+        for minutes in range(0, 30 * 60, 29):
+            moment = start + dt.timedelta(minutes=minutes)
+            moments += [moment, moment - dt.timedelta(microseconds=1), moment.astimezone(COPENHAGEN)]
+    for moment in moments + moments[::-1]:
+        assert danish_date(moment) == moment.astimezone(COPENHAGEN).date(), moment
+    # 22:30 UTC on 30 June is already 1 July in Denmark (summer time, UTC+2).
+    assert danish_date(dt.datetime(2024, 6, 30, 22, 30, tzinfo=dt.timezone.utc)) == dt.date(2024, 7, 1)

@@ -54,7 +54,26 @@ class Recording:
 
     def __post_init__(self) -> None:
         # The ledger's own date in Denmark: no effective date may lie after it.
-        object.__setattr__(self, "today", self.recorded_at.astimezone(COPENHAGEN).date())
+        object.__setattr__(self, "today", danish_date(self.recorded_at))
+
+
+# The last Danish day asked about: its first moment and the next day's, in UTC, and its date.
+_DAY_SPAN: list[Any] = [None, None, None]
+
+
+def danish_date(moment: dt.datetime) -> dt.date:
+    """The date in Denmark at a moment. Remembers the day's span: an import records thousands of
+    moments a second, all on the same day."""
+    span = _DAY_SPAN
+    start, end, day = span
+    if start is not None and start <= moment < end:
+        return day  # type: ignore[no-any-return]
+    day = moment.astimezone(COPENHAGEN).date()
+    # Midnight exists once on every Danish day (the clocks change at 02:00 and 03:00).
+    start = dt.datetime.combine(day, dt.time(), COPENHAGEN).astimezone(dt.timezone.utc)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), COPENHAGEN).astimezone(dt.timezone.utc)
+    span[:] = [start, end, day]
+    return day
 
 
 class Case:
