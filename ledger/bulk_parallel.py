@@ -73,7 +73,7 @@ class Router:
         # An offer's group, fixed by the first line that names it: its koncern's, or its own.
         self.offer_group: dict[str, str] = {}
         self._shares: dict[str, int] = {}  # by group
-        self._compact: dict[bytes, tuple[int, str]] = {}  # by a compact line's beginning
+        self._compact: dict[bytes, tuple[int, str | None]] = {}  # by a compact line's beginning
 
     def share(self, group: str) -> int:
         found = self._shares.get(group)

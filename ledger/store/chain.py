@@ -43,5 +43,5 @@ def case_hash_of(previous: bytes, originator_id: bytes, version: int, topic: str
     return digest.digest()
 
 
-def ledger_hash(previous: bytes, case_digest: bytes) -> bytes:
+def ledger_hash(previous: bytes, case_digest: bytes | bytearray) -> bytes:
     return hashlib.sha256(previous + case_digest).digest()
