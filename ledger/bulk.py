@@ -38,6 +38,12 @@ from ledger.store.chain import GENESIS, case_hash_of, ledger_hash
 from ledger.store.persistence import writing
 
 
+# Events a bulk import stores in one transaction. Each transaction writes every page of the
+# (case, version) index it touched, and an import's events touch nearly all of them: fewer,
+# larger transactions write less (measured at 975,025 events: 1.48 against 2.14 GB written with
+# 100,000 against 20,000 events a transaction).
+IMPORT_BATCH = 100_000
+
 _SAME_MOMENT = dt.timedelta(milliseconds=1)
 _NO_TIME = dt.timedelta(0)
 
@@ -343,7 +349,7 @@ def import_lines(
     app: Any,
     lines: Any,
     *,
-    batch: int = 20_000,
+    batch: int = IMPORT_BATCH,
     by: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
@@ -394,7 +400,7 @@ def import_numbered(
     app: Any,
     numbered: Any,
     *,
-    batch: int = 20_000,
+    batch: int = IMPORT_BATCH,
     by: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     counted: int = 0,

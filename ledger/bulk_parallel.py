@@ -41,7 +41,15 @@ except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
 from ledger.aggregates.base import Case
-from ledger.bulk import QUIET_THRESHOLDS, BulkImporter, Sealed, command_of_line, import_numbered, quiet_collector
+from ledger.bulk import (
+    IMPORT_BATCH,
+    QUIET_THRESHOLDS,
+    BulkImporter,
+    Sealed,
+    command_of_line,
+    import_numbered,
+    quiet_collector,
+)
 from ledger.commands import COMMANDS
 from ledger.errors import LedgerError
 
@@ -341,7 +349,7 @@ def import_lines_parallel(
     app: Any,
     lines: Any,
     *,
-    batch: int = 20_000,
+    batch: int = IMPORT_BATCH,
     by: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int = 2,

@@ -51,8 +51,9 @@ def log(message: str) -> None:
 def build(url: str, scale: float, seed: int, folder: Path) -> dict[str, Any]:
     """The generator writes the national ledger's commands as JSON lines (timed on its own), then
     `ledger import` loads them: every line parsed by the command models, judged by the rules,
-    stored in batches of 20,000 events, chained. As `ledger import` does for a large file, the
-    lines are judged on one process per core (`default_workers`), the events stored in file order."""
+    stored in transactions of 100,000 events (its default), chained. As `ledger import` does for a
+    large file, the lines are judged on one process per core (`default_workers`), the events
+    stored in file order."""
     from generate import write_jsonl
 
     from ledger.application import Ledger
@@ -67,7 +68,7 @@ def build(url: str, scale: float, seed: int, folder: Path) -> dict[str, Any]:
     started = time.perf_counter()
     with path.open("rb") as lines:
         workers = default_workers(lines)
-        count, events = import_lines(app, lines, batch=20_000, workers=workers)
+        count, events = import_lines(app, lines, workers=workers)
     elapsed = time.perf_counter() - started
     app.close()
     path.unlink()

@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import generate  # noqa: E402  (scripts/ is not a package)
 
 from ledger.application import Ledger  # noqa: E402
-from ledger.bulk import import_lines  # noqa: E402
+from ledger.bulk import IMPORT_BATCH, import_lines  # noqa: E402
 from ledger.bulk_parallel import _KIND_OF, Router, _case_of  # noqa: E402
 from ledger.errors import LedgerError  # noqa: E402
 from ledger.verify import verify  # noqa: E402
@@ -209,7 +209,9 @@ def test_ledger_import_with_workers(national: list[bytes], tmp_path: Path) -> No
     assert result.exit_code == 0, result.output
     assert re.search(r"Imported 15\d\d events from 1500 lines", result.output)
     assert verify(sa.create_engine(f"sqlite:///{db}")).ok
-    assert "--workers" in CliRunner().invoke(ledger, ["import", "--help"]).output
+    help_text = CliRunner().invoke(ledger, ["import", "--help"]).output
+    assert "--workers" in help_text
+    assert f"default: {IMPORT_BATCH}" in help_text  # the CLI writes the import's default out
 
 
 @pytest.mark.parametrize("how", ["raises", "dies"])

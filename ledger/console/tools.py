@@ -147,7 +147,8 @@ def schema(name: str | None) -> None:
 @click.command("import")
 @click.argument("file", type=click.File("rb"), metavar="FILE.jsonl")
 @click.option(
-    "--batch", "batch", type=click.IntRange(100, 1_000_000), default=20_000, show_default=True,
+    # ledger.bulk.IMPORT_BATCH, written out: this module is read for --help without the ledger's machinery.
+    "--batch", "batch", type=click.IntRange(100, 1_000_000), default=100_000, show_default=True,
     help="Events stored per transaction (with several workers: at least this many, whole chunks of lines).",
 )
 @click.option(
