@@ -149,13 +149,14 @@ class Offer(Case):
         state = self.state
         if supersedes is not None:
             state = self._without(supersedes, event_class, correction_reason)
-        if not creating and state.first_applied is not None and day_text(date) < state.first_applied:
+        d = _Decision(state, rules, date, supersedes)
+        if not creating and state.first_applied is not None and d.day < state.first_applied:
             raise RuleViolation(
                 "bek § 1 stk 1",
                 f"{date} precedes the offer's application of {state.first_applied}: "
                 "no event can be dated before the case began",
             )
-        return _Decision(state, rules, date, supersedes)
+        return d
 
     def _without(self, version: int, event_class: type[LedgerEvent] | None, reason: str | None) -> CaseState:
         target = self._live_target(version, "supersede")
@@ -248,7 +249,10 @@ class Offer(Case):
 
     def _require_open(self, d: _Decision, what: str) -> None:
         """Applied for or approved: not refused, not ended."""
-        if d.status in ("afslaaet", "ophoert", "ikke_ansoegt"):
+        # The governing phase's kind is the status, but for the conditions an approval may carry
+        # (which do not matter here, and cost a look at every vilkår).
+        phase = d.state.governing_phase(d.day)
+        if phase is None or phase["kind"] in ("afslaaet", "ophoert"):
             raise RuleViolation("lov § 5 stk 7" if d.status == "ophoert" else "bek § 1 stk 1",
                                 f"{what} cannot be recorded: {self._status_text(d)}")
 

@@ -104,8 +104,18 @@ class Rulebooks:
         if len(set(dates)) != len(dates):
             raise InvalidInput(f"two rulebook versions apply from the same date: {dates}")
         self._by_id = {r.id: r for r in self.versions}
+        self._in_force: dict[dt.date, Rulebook] = {}  # by day: an import asks for the same days again and again
 
     def in_force(self, on: dt.date) -> Rulebook:
+        found = self._in_force.get(on)
+        if found is not None:
+            return found
+        chosen = self._choose(on)
+        if len(self._in_force) < 100_000:
+            self._in_force[on] = chosen
+        return chosen
+
+    def _choose(self, on: dt.date) -> Rulebook:
         chosen: Rulebook | None = None
         for version in self.versions:
             if version.valid_from <= on:
