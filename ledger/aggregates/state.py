@@ -72,10 +72,18 @@ def day_text(day: dt.date) -> str:
     return text
 
 
+_REF_PARTS: dict[str, tuple[str, int]] = {}  # refs already read: every case gives out M1, M2, ...
+
+
 def ref_number(ref: str) -> tuple[str, int]:
     """'P12' -> ('P', 12); 'Æ3' -> ('Æ', 3)."""
-    head = ref.rstrip("0123456789")
-    return head, int(ref[len(head) :] or 0)
+    found = _REF_PARTS.get(ref)
+    if found is None:
+        head = ref.rstrip("0123456789")
+        found = head, int(ref[len(head) :] or 0)
+        if len(_REF_PARTS) < 100_000:
+            _REF_PARTS[ref] = found
+    return found
 
 
 class CaseState:
@@ -663,6 +671,8 @@ class CaseState:
             live.sort(key=lambda item: (item[1]["start"], item[1]["version"], -item[0]))
             self._phase_order = ([(p["start"], p["version"], -i) for i, p in live], [p for _, p in live])
         keys, phases = self._phase_order
+        if keys and keys[-1][0] <= day:
+            return phases[-1]  # the usual case: a day after every phase began (bisection would say the same)
         found = bisect.bisect_right(keys, (day, math.inf, math.inf))
         return phases[found - 1] if found else None
 
