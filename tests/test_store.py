@@ -194,24 +194,3 @@ def test_godkendelse_builder_is_lawful_after_ansoegning(app: Ledger) -> None:
     record(app, ansoegning(), godkendelse())
     assert app.case("T-1").state.status_on("2024-03-01") == "godkendt"
 
-
-def test_a_new_sqlite_ledger_has_16_kb_pages_and_an_older_one_keeps_its_own(tmp_path: Any) -> None:
-    import sqlite3
-
-    from ledger.store.persistence import SQLITE_PAGE_SIZE
-
-    new = tmp_path / "new.db"
-    Ledger(f"sqlite:///{new}", create=True).close()
-    with sqlite3.connect(new) as connection:
-        assert connection.execute("PRAGMA page_size").fetchone() == (SQLITE_PAGE_SIZE,) == (16_384,)
-    # A ledger created with SQLite's default pages (as before) is opened, written and read as it is.
-    old = tmp_path / "old.db"
-    with sqlite3.connect(old) as connection:
-        connection.execute("PRAGMA page_size=4096")
-        connection.execute("PRAGMA journal_mode=WAL")
-    app = Ledger(f"sqlite:///{old}", create=True)
-    app.execute([parse_command(c) for c in approved()])
-    app.close()
-    with sqlite3.connect(old) as connection:
-        assert connection.execute("PRAGMA page_size").fetchone() == (4096,)
-    assert verify(sa.create_engine(f"sqlite:///{old}")).ok

@@ -30,7 +30,6 @@ from sqlalchemy.orm import Mapped, Session
 from ledger.store.chain import GENESIS, case_hash, ledger_hash
 
 EVENTS_TABLE = "ledger_events"
-SQLITE_PAGE_SIZE = 16_384  # bytes, for a new SQLite ledger
 _WRITING: contextvars.ContextVar[bool] = contextvars.ContextVar("ledger_writing", default=False)
 
 
@@ -116,11 +115,10 @@ def _install_sqlite_begin(engine: sa.Engine) -> None:
     def _connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         if file_db:
-            # A new ledger gets 16 KB pages (set before WAL mode; an existing file keeps its own):
-            # a quarter of the writes for the same bytes, and a shallower index over the events
-            # (measured on a bulk import of 975,025 events: 7.2-8.0 against 10.0-10.8 µs a row,
-            # together with transactions of 100,000 events, and a 7 % smaller file).
-            dbapi_connection.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
+            # SQLite's default 4 KB pages: 16 KB pages stored a bulk import's events for less CPU
+            # (about 1 µs a row), but the rebuild and the history read a case's events in case order,
+            # a few rows from each page, and read them slower (measured: history 16.3-21.0 against
+            # 15.7-15.8 ms; the rebuild below its target in a slow hour).
             dbapi_connection.execute("PRAGMA journal_mode=WAL")
 
     @event.listens_for(engine, "begin")
