@@ -363,13 +363,32 @@ def import_lines(
 
     With `workers` > 1 the cases are judged on that many processes (`ledger.bulk_parallel`); the
     result is the same, line for line."""
-    if workers > 1:
-        from ledger.bulk_parallel import import_lines_parallel
+    try:
+        if workers > 1:
+            from ledger.bulk_parallel import import_lines_parallel
 
-        if not can_fork():
-            raise InvalidInput("this system cannot fork: import with one worker (--workers 1)")
-        return import_lines_parallel(app, lines, batch=batch, by=by, progress=progress, workers=workers)
-    return import_numbered(app, enumerate(lines, start=1), batch=batch, by=by, progress=progress)
+            if not can_fork():
+                raise InvalidInput("this system cannot fork: import with one worker (--workers 1)")
+            return import_lines_parallel(app, lines, batch=batch, by=by, progress=progress, workers=workers)
+        return import_numbered(app, enumerate(lines, start=1), batch=batch, by=by, progress=progress)
+    finally:
+        empty_wal(app)
+
+
+def empty_wal(app: Any) -> None:
+    """After a bulk import on SQLite: copy the write-ahead log into the database file and empty it.
+    An import's last transactions leave tens of MB in the log, and every later read looks there
+    first for each page it reads (measured after an import of 975,025 events in transactions of
+    100,000: a 1,000-event history 25.1-28.0 ms and verify 125,000-152,000 events/s with the log
+    left, 18.5 ms and 193,000 events/s with 20,000-event transactions' smaller log). If a reader
+    holds the log, SQLite copies what it can and the rest waits for its next checkpoint."""
+    if app.engine.dialect.name != "sqlite" or app.engine.url.database in (None, "", ":memory:"):
+        return
+    raw = app.engine.raw_connection()
+    try:
+        raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # outside any transaction
+    finally:
+        raw.close()
 
 
 # The cyclic garbage collector's thresholds during an import (Python's default: 700, 10, 10).

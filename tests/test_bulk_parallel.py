@@ -253,3 +253,24 @@ def test_into_a_ledger_that_already_holds_the_cases(national: list[bytes], tmp_p
     assert first[1] + second[1] == whole[1]
     assert _rows(_sqlite(tmp_path, "whole.db")) == _rows(_sqlite(tmp_path, "halves.db"))
     assert verify(sa.create_engine(_sqlite(tmp_path, "halves.db"))).ok
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_import_leaves_sqlites_write_ahead_log_empty(workers: int, national: list[bytes], tmp_path: Path) -> None:
+    """The import's last transactions are copied into the database file: later reads do not look
+    for every page in a large log first."""
+    url = _sqlite(tmp_path, "ledger.db")
+    app = Ledger(url, create=True, clock=lambda: MOMENT, user="test")
+    try:
+        # A reader holds the ledger while the import runs (as a projection runner might); it
+        # has let go by the end.
+        with app.engine.connect() as reader:
+            reader.exec_driver_sql("SELECT count(*) FROM ledger_events").scalar()
+        lines, events = import_lines(app, iter(national[:2_500]), batch=500, workers=workers)
+        assert lines == 2_500 and events >= lines
+        wal = tmp_path / "ledger.db-wal"
+        assert not wal.exists() or wal.stat().st_size == 0
+        assert verify(app.engine).ok
+    finally:
+        app.close()
+        app.engine.dispose()
