@@ -274,3 +274,30 @@ def test_an_import_leaves_sqlites_write_ahead_log_empty(workers: int, national: 
     finally:
         app.close()
         app.engine.dispose()
+
+
+def test_a_log_that_cannot_be_emptied_does_not_hide_why_the_import_stopped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Emptying the log runs however the import ended (it may have ended because the database
+    failed): its own failure is logged, never raised over the import's."""
+    from ledger.bulk import empty_wal
+
+    app = Ledger(_sqlite(tmp_path, "ledger.db"), create=True, clock=lambda: MOMENT, user="test")
+    lines = [_line(c) for c in approved(offer="T-1")] + [_line(paabud(offer="T-NOT-THERE"))]
+    try:
+        with pytest.raises(LedgerError) as caught:
+            import_lines(app, iter(lines), batch=500, workers=1)
+        assert caught.value.line_number == len(lines)  # type: ignore[attr-defined]
+
+        def locked() -> Any:
+            raise sa.exc.OperationalError("PRAGMA wal_checkpoint", {}, Exception("database is locked"))
+
+        monkeypatch.setattr(app.engine, "raw_connection", locked)
+        with caplog.at_level(logging.INFO, logger="ledger.import"):
+            empty_wal(app)
+        assert "the write-ahead log was not emptied after the import: " in caplog.text
+    finally:
+        monkeypatch.undo()
+        app.close()
+        app.engine.dispose()
