@@ -23,7 +23,6 @@ from ledger.store.persistence import EVENTS_TABLE
 from ledger.store.stream import stream_rows
 
 
-
 @dataclass
 class Verification:
     ok: bool

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from support import approved, besoeg
+from support import approved, besoeg, projection_rows
 from workers import record_decisions
 
 from ledger.application import Ledger
@@ -45,15 +45,6 @@ def spawn(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str
         [sys.executable, str(ROOT / "cli.py"), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         cwd=ROOT, env={**os.environ, **(env or {})},
     )
-
-
-def dump(app: Ledger) -> dict[str, list[Any]]:
-    result = {}
-    with app.engine.connect() as connection:
-        for table in (case_states, stat_facts, stat_cases):
-            rows = connection.execute(sa.select(table)).all()
-            result[table.name] = sorted(tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows)
-    return result
 
 
 def count(app: Ledger) -> int:
@@ -89,9 +80,9 @@ def test_following_keeps_every_projection_current_and_stopping_loses_nothing(app
         stop.set()
         follower.join(timeout=30)
     assert not follower.is_alive()
-    incremental = dump(app)
+    incremental = projection_rows(app)
     ProjectionRunner(app).rebuild()
-    assert dump(app) == incremental
+    assert projection_rows(app) == incremental
 
 
 def test_only_one_follower_per_projection_on_postgresql(pg_schema_url: str) -> None:
@@ -120,9 +111,9 @@ def test_ctrl_c_stops_the_follower_cleanly(pg_schema_url: str) -> None:
         _, err = follower.communicate(timeout=30)
     assert follower.returncode == 0, err
     assert "Stopped at position 3" in err
-    incremental = dump(app)
+    incremental = projection_rows(app)
     ProjectionRunner(app).rebuild()
-    assert dump(app) == incremental
+    assert projection_rows(app) == incremental
     app.close()
 
 
@@ -155,9 +146,9 @@ def test_eight_processes_recording_at_once_lose_nothing_and_duplicate_nothing(st
     assert any(o["outcome"] == "refused" for o in outcomes)
     assert verify(app.engine).ok
     up_to_date(app)
-    incremental = dump(app)
+    incremental = projection_rows(app)
     ProjectionRunner(app).rebuild()
-    assert dump(app) == incremental
+    assert projection_rows(app) == incremental
     app.close()
 
 

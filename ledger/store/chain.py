@@ -23,18 +23,14 @@ GENESIS = bytes(32)
 _FRAME = struct.Struct(">16sQI")
 
 
-def content_bytes(originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
-    """Canonical framing of one stored event: fixed-width header, then topic and state."""
-    topic_bytes = topic.encode("utf-8")
-    return _FRAME.pack(originator_id.bytes, version, len(topic_bytes)) + topic_bytes + state
-
-
 def case_hash(previous: bytes, originator_id: UUID, version: int, topic: str, state: bytes) -> bytes:
     return case_hash_of(previous, originator_id.bytes, version, topic, state)
 
 
 def case_hash_of(previous: bytes, originator_id: bytes, version: int, topic: str, state: bytes) -> bytes:
-    """`case_hash` with the case id given as its 16 bytes (as SQLite stores it)."""
+    """`case_hash` with the case id given as its 16 bytes (as SQLite stores it). The content is
+    framed canonically: a fixed-width header (case id, version, the topic's length), then the
+    topic and the stored state."""
     topic_bytes = topic.encode("utf-8")
     digest = hashlib.sha256(previous)
     digest.update(_FRAME.pack(originator_id, version, len(topic_bytes)))
