@@ -208,12 +208,16 @@ class ShareImporter(BulkImporter):
         return judged, numbers, self.seal(self.take_pending())
 
 
+# What makes a worker's importer (read when a worker starts: a test puts one there that fails).
+make_share_importer: Callable[..., Any] = ShareImporter
+
+
 def _work(app: Any, inbox: Any, outbox: Any, share: int, shares: int, by: str | None, parent: int) -> None:
     """A worker process: judge the lines routed to this share until told to stop."""
     app.engine.dispose(close=False)  # the parent's connections stay the parent's
     gc.freeze()
     gc.set_threshold(*QUIET_THRESHOLDS)
-    importer = ShareImporter(app, Router(shares), share, by=by)
+    importer = make_share_importer(app, Router(shares), share, by=by)
     while True:
         try:
             message = inbox.get(timeout=1.0)
@@ -453,9 +457,15 @@ def _import_lines_parallel(
     # Go on on one process from the first line not stored.
     first_unstored = unstored[0][0] if unstored else 1
     _log.info("the import goes on on one process from line %d: %s", first_unstored, fallback)
-    left = itertools.chain(unstored, ((first, chunk) for _, first, chunk in in_flight), chunks)
-    numbered = itertools.chain.from_iterable(enumerate(chunk, start=first) for first, chunk in left)
-    return import_numbered(app, numbered, batch=batch, by=by, progress=progress, counted=counted_stored, stored=stored)
+    left = itertools.chain(unstored, [(first, chunk) for _, first, chunk in in_flight], chunks)
+    return import_numbered(app, _numbered(left), batch=batch, by=by, progress=progress, counted=counted_stored, stored=stored)
+
+
+def _numbered(chunks: Iterator[tuple[int, list[bytes]]]) -> Iterator[tuple[int, bytes]]:
+    """The lines of chunks with their numbers, read as they are needed (the rest of a large file
+    is never held whole)."""
+    for first, chunk in chunks:
+        yield from enumerate(chunk, start=first)
 
 
 _line = operator.itemgetter(0)

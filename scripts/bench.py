@@ -322,7 +322,11 @@ def sqlite_copy_for_baseline(app: Any, folder: Path) -> str:
 def machine() -> dict[str, Any]:
     import platform
 
+    import ledger
+
     info: dict[str, Any] = {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count()}
+    # Whether the judging path ran compiled (scripts/build_native.py) or from its sources.
+    info["judging_path"] = ledger.RUNNING
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
@@ -405,7 +409,10 @@ def main(argv: list[str] | None = None) -> int:
     results["targets"] = {name: verdict(name, figures[name]) for name in TARGETS}
     events = results["bulk_import"]["events"]
     print(f"\nSupervision ledger benchmark: {events:,} events, scale {args.scale}, {results['store']}")
-    print(f"Machine: {results['machine'].get('cpu', '?')}, {results['machine']['cpus']} cpus, Python {results['machine']['python']}\n")
+    print(
+        f"Machine: {results['machine'].get('cpu', '?')}, {results['machine']['cpus']} cpus, "
+        f"Python {results['machine']['python']}, judging path {results['machine']['judging_path']}\n"
+    )
     print(f"{'measure':<44} {'value':>14}  target")
     print("-" * 80)
     units = {"_per_s": "/s", "_ms": " ms", "_s": " s", "_mb": " MB"}

@@ -18,3 +18,14 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
+# Compile the bulk import's judging path with mypyc (about a minute, and only when its sources
+# changed). It is optional: if it cannot be compiled here, the sources run, slower.
+if [ -z "${LEDGER_PURE:-}" ] && ! .venv/bin/python scripts/build_native.py --check >/dev/null 2>&1; then
+  echo "Compiling the judging path with mypyc (about a minute; build/native.log)" >&2
+  mkdir -p build
+  if ! .venv/bin/python scripts/build_native.py >build/native.log 2>&1; then
+    tail -n 20 build/native.log >&2
+    echo "warning: the judging path could not be compiled; the ledger runs from its sources (slower)" >&2
+    .venv/bin/python scripts/build_native.py --clean >/dev/null 2>&1 || true
+  fi
+fi

@@ -10,4 +10,12 @@ fi
 if [ -z "${LEDGER_TEST_PG_URL:-}" ]; then
   echo "Note: no PostgreSQL server found (LEDGER_TEST_PG_URL unset); the PostgreSQL tests will be skipped." >&2
 fi
+if [ $# -eq 0 ] && [ "$(.venv/bin/python scripts/build_native.py --check 2>/dev/null)" = "compiled" ]; then
+  # The whole suite runs twice: with the compiled judging path (as the ledger runs), and from its
+  # sources (as it runs where nothing could be compiled).
+  echo "Tests with the judging path compiled (scripts/build_native.py)" >&2
+  .venv/bin/python -m pytest -p no:cacheprovider
+  echo "Tests with the judging path from its sources (LEDGER_PURE=1)" >&2
+  LEDGER_PURE=1 exec .venv/bin/python -m pytest -p no:cacheprovider
+fi
 exec .venv/bin/python -m pytest -p no:cacheprovider "$@"

@@ -224,16 +224,20 @@ def test_a_failing_worker_hands_the_rest_to_one_process(
 
     from ledger import bulk_parallel
 
-    judge = bulk_parallel.ShareImporter.judge_chunk
+    class Failing:
+        """Worker 1's importer fails once the import is past line 1,500."""
 
-    def failing(self: Any, lines: list[tuple[int, bytes, str | None]]) -> Any:
-        if self.share == 1 and any(number > 1_500 for number, _, _ in lines):
-            if how == "dies":
-                os._exit(9)
-            raise MemoryError("simulated")
-        return judge(self, lines)
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            self.importer = bulk_parallel.ShareImporter(*args, **kwargs)
 
-    monkeypatch.setattr(bulk_parallel.ShareImporter, "judge_chunk", failing)  # the forked workers inherit it
+        def judge_chunk(self, lines: list[tuple[int, bytes, str | None]]) -> Any:
+            if self.importer.share == 1 and any(number > 1_500 for number, _, _ in lines):
+                if how == "dies":
+                    os._exit(9)
+                raise MemoryError("simulated")
+            return self.importer.judge_chunk(lines)
+
+    monkeypatch.setattr(bulk_parallel, "make_share_importer", Failing)  # the forked workers inherit it
     lines = national[:2_600]
     one = _import(_sqlite(tmp_path, "one.db"), lines, workers=1)
     with caplog.at_level(logging.INFO, logger="ledger.import"):

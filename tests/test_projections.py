@@ -259,3 +259,28 @@ def test_the_check_refuses_projections_that_are_behind(app: Ledger) -> None:
     record(app, besoeg(offer="T-3", date="2024-05-01"))
     with pytest.raises(ValueError, match="not at the ledger's head"):
         check(runner)
+
+
+def test_a_stored_case_state_holds_every_fact_the_state_keeps() -> None:
+    """The cases projection stores a CaseState by its field list (compiled, the state has no
+    __dict__): every public attribute its __init__ sets is in the list, and a state read back
+    from what is stored is the same."""
+    import ast
+
+    from ledger.aggregates.state import _STATE_FIELDS, CaseState
+
+    source = (Path(__file__).parent.parent / "ledger" / "aggregates" / "state.py").read_text(encoding="utf-8")
+    cls = next(node for node in ast.parse(source).body if isinstance(node, ast.ClassDef) and node.name == "CaseState")
+    init = next(node for node in cls.body if isinstance(node, ast.FunctionDef) and node.name == "__init__")
+    assigned = []
+    for node in init.body:
+        target = node.target if isinstance(node, ast.AnnAssign) else node.targets[0] if isinstance(node, ast.Assign) else None
+        if isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self":
+            assigned.append(target.attr)
+    assert [name for name in assigned if not name.startswith("_")] == list(_STATE_FIELDS)
+
+    state = CaseState()
+    state.key, state.visit_count, state.magt_open = "T-1", 3, {"M1": "2024-01-02"}
+    again = CaseState.from_json(state.to_json())
+    assert again.to_json() == state.to_json()
+    assert again.key == "T-1" and again.visit_count == 3 and again.magt_open == {"M1": "2024-01-02"}

@@ -128,7 +128,7 @@ class Offer(Case):
         """The case as the ledger knew it at a moment (events recorded at or before it)."""
         if known_at is None:
             return self.state
-        return fold(e for e in self.events if e.timestamp <= known_at)
+        return fold([e for e in self.events if e.timestamp <= known_at])
 
     # -- shared checks ------------------------------------------------------------------
     def _begin(
@@ -166,7 +166,7 @@ class Offer(Case):
                 f"#{version} is a {target.title}; a correction that supersedes it must be the same kind of event",
             )
         require_text(reason, "rettelse", "a correction must state its reason (correction_reason)")
-        return fold(e for e in self.events if e.originator_version != version)
+        return fold([e for e in self.events if e.originator_version != version])
 
     def _live_target(self, version: int, verb: str) -> LedgerEvent:
         target = self.event(version)
@@ -204,7 +204,9 @@ class Offer(Case):
         created = set(created_refs(target))
         found = []
         for event in self.events:
-            if event.originator_version in (version, *dead) or isinstance(event, ev.RegistreringAnnulleret):
+            if event.originator_version == version or event.originator_version in dead or isinstance(
+                event, ev.RegistreringAnnulleret
+            ):
                 continue
             if version in event.references() or created.intersection(event.item_refs()):
                 found.append(event.originator_version)

@@ -86,6 +86,15 @@ def ref_number(ref: str) -> tuple[str, int]:
     return found
 
 
+# The facts a CaseState holds (its public attributes), as the cases projection stores them.
+_STATE_FIELDS = (
+    "key", "uuid", "version", "profile", "afdelinger", "first_applied", "phases", "counters", "vilkaar",
+    "fravigelser", "dialogs", "paabud", "skaerpet", "akut", "visits", "visit_count", "quality", "economy",
+    "budgets", "aarsrapporter", "magt_open", "magt_count", "complaints", "decisions", "withdrawn",
+    "notified", "aendringer", "capacity_changes", "tilsyn_uden_besoeg", "regnskaber",
+)
+
+
 class CaseState:
     """The facts of one offer's case, folded from its events."""
 
@@ -132,12 +141,14 @@ class CaseState:
 
     # -- serialisation ------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
+        return {name: getattr(self, name) for name in _STATE_FIELDS}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CaseState:
         state = cls()
-        state.__dict__.update(data)
+        for name in _STATE_FIELDS:
+            if name in data:
+                setattr(state, name, data[name])
         return state
 
     # -- folding ------------------------------------------------------------------------
@@ -821,7 +832,7 @@ class CaseState:
         return self._pending_end(day, "tilbuddet")
 
     def _pending_end(self, day: str, by: str) -> dict[str, Any] | None:
-        for phase in reversed(self.phases):
+        for phase in self.phases[::-1]:
             if phase["kind"] != "ophoert" or phase.get("by") != by or phase["decided"] > day:
                 continue
             if self._overtaken(phase):
