@@ -58,6 +58,8 @@ _log = logging.getLogger("ledger.import")
 # Lines sent to the workers at a time, and chunks in flight before the parent waits for results.
 CHUNK_LINES = 2_000
 IN_FLIGHT = 12
+# Transactions queued for the writer thread or being written (see _import_lines_parallel).
+QUEUED_WRITES = 2
 
 # The field of a command line that names its case, by the kind of case.
 _KEY_FIELD = {"offer": "offer", "authority": "region", "koncern": "koncern", "employer": "part"}
@@ -381,20 +383,32 @@ def _import_lines_parallel(
     fallback: str | None = None
 
     # Each transaction is written on a thread of its own while the workers go on (SQLite and the
-    # PostgreSQL driver let other Python code run while they work); one at a time, in order.
+    # PostgreSQL driver let other Python code run while they work); one at a time, in order. The
+    # next one may wait its turn (QUEUED_WRITES in all), so that the parent goes on feeding the
+    # workers while one is written; a transaction after a failed one is never written.
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ledger-import-store")
     storing: list[Future[None]] = []
+    failed: list[BaseException] = []
 
-    def settle() -> None:
-        """Wait for the transaction being written; its failure is the import's."""
-        while storing:
-            storing.pop().result()
+    def write(sealed: list[Sealed]) -> None:
+        if failed:
+            raise failed[0]
+        try:
+            importer.store(sealed)
+        except BaseException as error:
+            failed.append(error)
+            raise
+
+    def settle(keep: int = 0) -> None:
+        """Wait until at most `keep` transactions are queued or being written; a failure is the import's."""
+        while len(storing) > keep:
+            storing.pop(0).result()
 
     def store() -> None:
         nonlocal stored, counted_stored, counted_pending
-        settle()
+        settle(QUEUED_WRITES - 1)
         if pending:
-            storing.append(writer.submit(importer.store, pending[:]))
+            storing.append(writer.submit(write, pending[:]))
             stored += len(pending)
             pending.clear()
         unstored.clear()

@@ -305,3 +305,31 @@ def test_a_log_that_cannot_be_emptied_does_not_hide_why_the_import_stopped(
         monkeypatch.undo()
         app.close()
         app.engine.dispose()
+
+
+def test_a_transaction_that_fails_stops_the_import_and_nothing_after_it_is_written(
+    national: list[bytes], tmp_path: Path
+) -> None:
+    """The writer thread may hold the next transaction queued behind the one it writes: when one
+    fails, the import stops with its error, and the queued one is never written (the ledger keeps
+    the whole transactions before the failure, a prefix of what one process stores)."""
+    lines = national[:8_000]
+    _import(_sqlite(tmp_path, "one.db"), lines, workers=1)
+    everything = _rows(_sqlite(tmp_path, "one.db"))
+    assert len(everything) > 6_000
+    _, case, version, *_ = everything[3_000]  # an event in the second transaction of about 2,000
+    url = _sqlite(tmp_path, "two.db")
+    Ledger(url, create=True, user="test").engine.dispose()
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE TRIGGER fail_once BEFORE INSERT ON ledger_events "
+            f"WHEN NEW.originator_id = x'{bytes(case).hex()}' AND NEW.originator_version = {version} "
+            "BEGIN SELECT RAISE(ABORT, 'simulated failure of the disk'); END"
+        )
+    engine.dispose()
+    with pytest.raises(LedgerError, match="simulated failure of the disk"):
+        _import(url, lines, workers=2)
+    stored = _rows(url)
+    assert 0 < len(stored) <= 3_000
+    assert stored == everything[: len(stored)]  # whole transactions before the failure, nothing after
