@@ -256,6 +256,7 @@ class BulkImporter:
 
 
 IMPORT_CACHE_KIB = 131_072  # SQLite's page cache while importing: 128 MB
+STORE_SLICE = 5_000  # events linked and inserted at a time, within one transaction
 
 # An event ready to store: case id as the driver stores it, version, topic, state, case hash.
 # For SQLite the byte strings are bytearrays: Python's sqlite3 binds a bytearray as a BLOB
@@ -275,12 +276,15 @@ def store_sealed(connection: sa.Connection, table: sa.Table, insert_sql: str, se
         connection.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
     head = connection.execute(sa.select(table.c.ledger_hash).order_by(table.c.id.desc()).limit(1)).scalar()
     previous = bytes(head) if head is not None else GENESIS
-    rows: list[tuple[Any, ...]] = []
     blob = bytearray if connection.dialect.name == "sqlite" else bytes
-    for row in sealed:
-        previous = ledger_hash(previous, row[4])
-        rows.append((*row, blob(previous)))
-    connection.exec_driver_sql(insert_sql, rows)
+    # Linked and inserted a slice at a time: compiled, the linking holds the GIL until it is done,
+    # and the parallel import's parent must not stop feeding its workers for a whole transaction.
+    for start in range(0, len(sealed), STORE_SLICE):
+        rows: list[tuple[Any, ...]] = []
+        for row in sealed[start : start + STORE_SLICE]:
+            previous = ledger_hash(previous, row[4])
+            rows.append((*row, blob(previous)))
+        connection.exec_driver_sql(insert_sql, rows)
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"NOTIFY {table.name}")
 

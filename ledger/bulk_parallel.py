@@ -381,6 +381,7 @@ def _import_lines_parallel(
     pending: list[Sealed] = []
     stored = counted_stored = counted_pending = reported = 0
     fallback: str | None = None
+    exhausted = False  # every line of the file sent to the workers
 
     # Each transaction is written on a thread of its own while the workers go on (SQLite and the
     # PostgreSQL driver let other Python code run while they work); one at a time, in order. The
@@ -423,6 +424,7 @@ def _import_lines_parallel(
             while len(in_flight) < IN_FLIGHT:
                 following = next(chunks, None)
                 if following is None:
+                    exhausted = True
                     break
                 first, chunk = following
                 routed: list[list[tuple[int, bytes, str | None]]] = [[] for _ in range(workers)]
@@ -455,7 +457,9 @@ def _import_lines_parallel(
                 merged.extend(zip(reply[3], reply[4]))
             merged.sort(key=_line)
             pending.extend(map(_event, merged))
-            if len(pending) >= batch:
+            if len(pending) >= batch or exhausted:
+                # Once the file is read, what is judged is stored at once: the last transaction
+                # is written while the workers judge the last chunks, not after them.
                 store()
             counted = counted_stored + counted_pending
             if progress is not None and counted - reported >= 50_000:
