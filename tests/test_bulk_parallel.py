@@ -333,3 +333,23 @@ def test_a_transaction_that_fails_stops_the_import_and_nothing_after_it_is_writt
     stored = _rows(url)
     assert 0 < len(stored) <= 3_000
     assert stored == everything[: len(stored)]  # whole transactions before the failure, nothing after
+
+
+def test_an_offer_of_no_koncern_goes_to_the_share_with_the_fewest_lines() -> None:
+    """The parent evens the shares out with the offers it alone places; a koncern's offers go by
+    the koncern's hash, which every worker computes alike (so each knows whose koncern it keeps)."""
+    import zlib
+
+    router = Router(2)
+    first, _ = router.route(_line(ansoegning(offer="T-1")))
+    for _ in range(10):
+        assert router.route(_line(besoeg(offer="T-1")))[0] == first
+    second, _ = router.route(_line(ansoegning(offer="T-2")))
+    assert second != first  # the share with fewer lines
+    third, _ = router.route(_line(ansoegning(offer="T-3")))
+    assert third == second  # still fewer lines there (2 against 11)
+    assert router.load[first] == 11 and router.load[second] == 2
+    koncern_share = zlib.crc32(b"koncern:Egebo Omsorg A/S") % 2
+    for number in range(4, 10):
+        placed, _ = router.route(_line(ansoegning(offer=f"T-{number}", koncern="Egebo Omsorg A/S")))
+        assert placed == koncern_share == Router(2).case_share("koncern", "Egebo Omsorg A/S")
