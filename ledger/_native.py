@@ -66,14 +66,13 @@ def compiled_files(package: Path = PACKAGE) -> list[Path]:
     return found
 
 
-def state(package: Path = PACKAGE, stamp: Path | None = None) -> str:
+def state(package: Path = PACKAGE) -> str:
     """'compiled' (built from the sources as they are), 'stale' (built from other sources) or
     'source' (not built)."""
     if not compiled_files(package):
         return "source"
-    stamp = stamp or package / STAMP.name
     try:
-        built = stamp.read_text(encoding="utf-8").strip()
+        built = (package / STAMP.name).read_text(encoding="utf-8").strip()
     except OSError:
         return "stale"
     return "compiled" if built == source_digest(package) else "stale"

@@ -1,13 +1,13 @@
 """Compile the bulk import's judging path with mypyc, in place (the .so files sit beside the
 sources, ignored by git). The ledger runs the same without them, slower.
 
-    .venv/bin/python scripts/build_native.py            # compile (about a minute on 2 cores)
-    .venv/bin/python scripts/build_native.py --if-needed  # only if the sources changed since
-    .venv/bin/python scripts/build_native.py --check      # exit 0 if the compiled modules are up to date
-    .venv/bin/python scripts/build_native.py --clean      # remove the compiled modules
+    .venv/bin/python scripts/build_native.py          # compile (about a minute on 2 cores)
+    .venv/bin/python scripts/build_native.py --check  # exit 0 if the compiled modules are up to date
+    .venv/bin/python scripts/build_native.py --clean  # remove the compiled modules
 
-`./scripts/setup.sh` runs it with --if-needed. A compiled module whose source has changed since is
-never used: `ledger` loads the sources instead (see ledger/_native.py).
+`./scripts/setup.sh` compiles when --check says the sources changed since the last build. A
+compiled module whose source has changed since is never used: `ledger` loads the sources instead
+(see ledger/_native.py).
 """
 
 from __future__ import annotations
@@ -55,7 +55,6 @@ def build() -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--if-needed", action="store_true", help="compile only if the sources changed since the last build")
     parser.add_argument("--clean", action="store_true", help="remove the compiled modules")
     parser.add_argument("--check", action="store_true", help="exit 0 if the compiled modules are up to date, 1 if not")
     args = parser.parse_args(argv)
@@ -65,8 +64,6 @@ def main(argv: list[str] | None = None) -> int:
         return 0 if found == "compiled" else 1
     if args.clean:
         return clean()
-    if args.if_needed and _native.state() == "compiled":
-        return 0
     return build()
 
 
