@@ -149,7 +149,7 @@ def schema(name: str | None) -> None:
 @click.option(
     # ledger.bulk.IMPORT_BATCH, written out: this module is read for --help without the ledger's machinery.
     "--batch", "batch", type=click.IntRange(100, 1_000_000), default=100_000, show_default=True,
-    help="Events stored per transaction (with several workers: at least this many, whole chunks of lines).",
+    help="Events stored per transaction (with several workers: whole chunks of lines, at least this many but for the last lines of the file, which are stored as they are judged).",
 )
 @click.option(
     "--workers", type=click.IntRange(1, 64), default=None,
