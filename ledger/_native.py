@@ -40,6 +40,7 @@ COMPILED = (
     "ledger.bulk",
     "ledger.bulk_parallel",
     "ledger.store.chain",
+    "ledger.readers",
 )
 
 

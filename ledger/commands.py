@@ -10,7 +10,6 @@ Field names are the law's Danish, ASCII-folded (æ→ae, ø→oe, å→aa).
 from __future__ import annotations
 
 import datetime as dt
-import re
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import (
@@ -23,7 +22,6 @@ from pydantic import (
     TypeAdapter,
     ValidationError,
 )
-from pydantic_core import PydanticCustomError
 
 from ledger.errors import InvalidInput
 from ledger.events.vocab import (
@@ -38,72 +36,17 @@ from ledger.events.vocab import (
     StraksGrund,
     VisitKind,
 )
-
-_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-_DAYS: dict[str, dt.date] = {}  # days already read: an import reads the same few thousand again and again
-
-
-def _day(value: Any) -> Any:
-    if type(value) is str:
-        known = _DAYS.get(value)
-        if known is not None:
-            return known
-        day = _read_day(value)
-        if len(_DAYS) < 100_000:
-            _DAYS[value] = day
-        return day
-    return _read_day(value)
-
-
-def _read_day(value: Any) -> Any:
-    if isinstance(value, dt.datetime):
-        raise ValueError("give a date (YYYY-MM-DD), not a date and time")
-    if isinstance(value, dt.date):
-        return value
-    if isinstance(value, str) and _ISO_DAY.match(value.strip()):
-        try:
-            return dt.date.fromisoformat(value.strip())
-        except ValueError as error:
-            raise ValueError(f"{value!r} is not a real date ({error})") from None
-    raise ValueError(f"{value!r} is not a date in the form YYYY-MM-DD")
-
-
-def _decision_number(value: Any) -> Any:
-    """An event number: 7, or "#7" / "7" as people write it."""
-    if isinstance(value, str) and re.fullmatch(r"#?\d{1,9}", value.strip()):
-        return int(value.strip().lstrip("#"))
-    return value
-
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-
-
-def _printable(value: Any) -> Any:
-    """Text is stored for good and shown to people: no NUL, no terminal escape codes."""
-    # Printable ASCII (the usual text) holds none; anything else is searched.
-    if isinstance(value, str) and not (value.isascii() and value.isprintable()) and _CONTROL.search(value):
-        raise ValueError("text must not hold control characters (NUL, escape codes and the like)")
-    return value
-
-
-def _number(value: Any) -> Any:
-    """A JSON number: true is not 1 and "12" is not 12 (the CLI converts its own options); 12.0 is 12."""
-    if isinstance(value, bool | str):
-        raise PydanticCustomError("int_type", "Input should be a valid integer")
-    return value
-
+from ledger.readers import event_number, json_integer, printable, read_day
 
 # Numbers and yes/no are what they say: a JSON true is not the number 1, "12" is not 12, 1 is not true.
-Int = Annotated[int, BeforeValidator(_number)]
+Int = Annotated[int, BeforeValidator(json_integer)]
 Flag = Annotated[bool, Strict()]
-Day = Annotated[dt.date, BeforeValidator(_day)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000), BeforeValidator(_printable)]
-Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), BeforeValidator(_printable)]
+Day = Annotated[dt.date, BeforeValidator(read_day)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000), BeforeValidator(printable)]
+Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), BeforeValidator(printable)]
 Ref = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-ZÆ]\d{1,6}$")]
-EventNo = Annotated[int, BeforeValidator(_decision_number), Strict(), Field(ge=1, le=10_000_000)]
-Key = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9ÆØÅæøå][A-Za-z0-9ÆØÅæøå._:/-]{0,63}$"), BeforeValidator(_printable)]
+EventNo = Annotated[int, BeforeValidator(event_number), Strict(), Field(ge=1, le=10_000_000)]
+Key = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9ÆØÅæøå][A-Za-z0-9ÆØÅæøå._:/-]{0,63}$"), BeforeValidator(printable)]
 
 
 class _Model(BaseModel):
@@ -816,7 +759,7 @@ class IndtaegtAndreOpgaverCommand(AuthorityCommand):
     beskrivelse: Text
 
 
-Oere = Annotated[int, BeforeValidator(_number), Field(ge=0, le=10**13)]
+Oere = Annotated[int, BeforeValidator(json_integer), Field(ge=0, le=10**13)]
 
 
 class TaksterCommand(AuthorityCommand):
