@@ -2,8 +2,8 @@
 
 Used to load a ledger from another system or from the generator. Every command goes through its
 case's aggregate exactly as `Ledger.execute()` does; only the storing differs: cases stay in
-memory between commands, and their events are written with batched SQLAlchemy Core statements,
-chained like any other, in transactions of `flush_every` events. A batch is stored whole or not
+memory between commands, and their events are written in batches (SQLite: one prepared INSERT
+for many rows; PostgreSQL: COPY), chained like any other, in transactions of `flush_every` events. A batch is stored whole or not
 at all; an import stopped halfway leaves whole batches behind, never a partial one.
 
 Historical records may carry the time they were originally recorded (`recorded_at`); the ledger's
@@ -288,17 +288,46 @@ def store_sealed(connection: sa.Connection, table: sa.Table, insert_sql: str, se
         connection.exec_driver_sql(f"PRAGMA cache_size=-{IMPORT_CACHE_KIB}")
     head = connection.execute(sa.select(table.c.ledger_hash).order_by(table.c.id.desc()).limit(1)).scalar()
     previous = bytes(head) if head is not None else GENESIS
-    blob = bytearray if connection.dialect.name == "sqlite" else bytes
+    if connection.dialect.name == "postgresql":
+        copy_sealed(connection, table, sealed, previous)
+        connection.exec_driver_sql(f"NOTIFY {table.name}")
+        return
     # Linked and inserted a slice at a time: compiled, the linking holds the GIL until it is done,
     # and the parallel import's parent must not stop feeding its workers for a whole transaction.
     for start in range(0, len(sealed), STORE_SLICE):
         rows: list[tuple[Any, ...]] = []
         for row in sealed[start : start + STORE_SLICE]:
             previous = ledger_hash(previous, row[4])
-            rows.append((*row, blob(previous)))
+            rows.append((*row, bytearray(previous)))
         connection.exec_driver_sql(insert_sql, rows)
-    if connection.dialect.name == "postgresql":
-        connection.exec_driver_sql(f"NOTIFY {table.name}")
+
+
+# The columns a bulk import writes, in the order of a sealed event and its ledger hash, with their
+# PostgreSQL types (for COPY's binary format).
+_COPY_COLUMNS = "originator_id, originator_version, topic, state, case_hash, ledger_hash"
+_COPY_TYPES = ["uuid", "int8", "text", "bytea", "bytea", "bytea"]
+
+
+def copy_sealed(connection: sa.Connection, table: sa.Table, sealed: list[Sealed], previous: bytes) -> None:
+    """PostgreSQL: link sealed events into the ledger chain after `previous` and write them with
+    COPY in its binary format, in the transaction of `connection` (after its table lock). Measured
+    against psycopg's executemany of the same INSERT, 300,000 stored events on this machine: 2.1
+    against 8.9 µs of the client's CPU an event, twice the rows a second. The ids come from the
+    table's sequence in the order written, as an INSERT's do; a failure (a unique violation: another
+    writer's event on the same case and version) is raised as SQLAlchemy raises the driver's errors."""
+    sql = f"COPY {table.name} ({_COPY_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    try:
+        with driver.cursor() as cursor, cursor.copy(sql) as copy:
+            copy.set_types(_COPY_TYPES)
+            write = copy.write_row
+            for start in range(0, len(sealed), STORE_SLICE):  # see store_sealed
+                for row in sealed[start : start + STORE_SLICE]:
+                    previous = ledger_hash(previous, row[4])
+                    write((*row, previous))
+    except connection.dialect.loaded_dbapi.Error as error:
+        raise sa.exc.DBAPIError.instance(sql, None, error, connection.dialect.loaded_dbapi.Error) from error
 
 
 def import_commands(app: Any, commands: Any, *, flush_every: int = 20_000, progress: Callable[[int], None] | None = None) -> int:

@@ -15,6 +15,7 @@ import re
 import sys
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import pytest
 import sqlalchemy as sa
@@ -331,6 +332,33 @@ def test_a_transaction_that_fails_stops_the_import_and_nothing_after_it_is_writt
     with pytest.raises(LedgerError, match="simulated failure of the disk"):
         _import(url, lines, workers=2)
     stored = _rows(url)
+    assert 0 < len(stored) <= 3_000
+    assert stored == everything[: len(stored)]  # whole transactions before the failure, nothing after
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_on_postgresql_a_transaction_that_fails_stops_the_import_and_nothing_after_it_is_written(
+    workers: int, national: list[bytes], tmp_path: Path, pg_schema_url: str
+) -> None:
+    """On PostgreSQL the events are written with COPY: a row that the database refuses fails its
+    transaction as an INSERT would, with the database's message, and nothing after it is written."""
+    lines = national[:8_000]
+    _import(_sqlite(tmp_path, "one.db"), lines, workers=1)
+    everything = [row[1:] for row in _rows(_sqlite(tmp_path, "one.db"))]
+    case, version = everything[3_000][:2]  # an event in the second transaction of about 2,000
+    Ledger(pg_schema_url, create=True, user="test").engine.dispose()
+    engine = sa.create_engine(pg_schema_url)
+    with engine.begin() as connection:
+        connection.exec_driver_sql(
+            "CREATE FUNCTION fail_once() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            f"IF NEW.originator_id = '{UUID(bytes=bytes(case))}' AND NEW.originator_version = {version} THEN "
+            "RAISE EXCEPTION 'simulated failure of the disk'; END IF; RETURN NEW; END $$"
+        )
+        connection.exec_driver_sql("CREATE TRIGGER fail_once BEFORE INSERT ON ledger_events FOR EACH ROW EXECUTE FUNCTION fail_once()")
+    engine.dispose()
+    with pytest.raises(LedgerError, match="simulated failure of the disk"):
+        _import(pg_schema_url, lines, workers=workers)
+    stored = [(row[1].bytes, *row[2:]) for row in _rows(pg_schema_url)]
     assert 0 < len(stored) <= 3_000
     assert stored == everything[: len(stored)]  # whole transactions before the failure, nothing after
 
