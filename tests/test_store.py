@@ -194,3 +194,20 @@ def test_godkendelse_builder_is_lawful_after_ansoegning(app: Ledger) -> None:
     record(app, ansoegning(), godkendelse())
     assert app.case("T-1").state.status_on("2024-03-01") == "godkendt"
 
+
+
+@pytest.mark.parametrize("whole", [False, True])
+def test_a_stream_read_whole_is_planned_for_every_row(whole: bool, pg_schema_url: str) -> None:
+    """A PostgreSQL cursor is planned for its first tenth unless the reader says it reads every row
+    (the rebuild does: see ledger/store/stream.py); the setting is the transaction's own."""
+    from ledger.store.stream import stream_rows
+
+    engine = sa.create_engine(pg_schema_url)
+    try:
+        sql = "SELECT current_setting('cursor_tuple_fraction')"
+        rows = [row for batch in stream_rows(engine, sql, {}, batch=10, whole=whole) for row in batch]
+        assert [float(row[0]) for row in rows] == [1.0 if whole else 0.1]
+        with engine.connect() as connection:
+            assert float(connection.exec_driver_sql(sql).scalar()) == 0.1  # not left on the connection
+    finally:
+        engine.dispose()

@@ -404,7 +404,8 @@ def _replay_share(url: str, names: list[str], share: int, shares: int, head: int
         if app.engine.dialect.name == "postgresql":
             # One server-side cursor: PostgreSQL sorts the share once (paging would sort per page).
             yield from stream_rows(
-                app.engine, f"{columns} {order}", {"head": head}, batch=size, name=f"rebuild_share_{share}", binary=True
+                app.engine, f"{columns} {order}", {"head": head}, batch=size, name=f"rebuild_share_{share}", binary=True,
+                whole=True,
             )
             return
         # SQLite walks the (case, version) index page by page, holding no read lock in between.
