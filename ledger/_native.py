@@ -41,6 +41,7 @@ COMPILED = (
     "ledger.bulk_parallel",
     "ledger.store.chain",
     "ledger.readers",
+    "ledger.verify",
 )
 
 
