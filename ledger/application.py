@@ -259,7 +259,9 @@ class Ledger(Application[Any]):
         )
         for case_id in (Offer.id_for(key), Arbejdsgiver.id_for(key)):
             with self.guarded(), self.engine.connect() as connection:
-                cursor = connection.connection.cursor()
+                # On PostgreSQL in the binary format: the stored JSON as it is, not as hex to decode.
+                driver = connection.connection.driver_connection
+                cursor = connection.connection.cursor() if sqlite else driver.cursor(binary=True)  # type: ignore[union-attr]
                 try:
                     cursor.execute(sql, (case_id.bytes if sqlite else case_id,))
                     events = [decode(topic, bytes(state)) for topic, state in cursor.fetchall()]
