@@ -3,8 +3,9 @@
 Used to load a ledger from another system or from the generator. Every command goes through its
 case's aggregate exactly as `Ledger.execute()` does; only the storing differs: cases stay in
 memory between commands, and their events are written in batches (SQLite: one prepared INSERT
-for many rows; PostgreSQL: COPY), chained like any other, in transactions of `flush_every` events. A batch is stored whole or not
-at all; an import stopped halfway leaves whole batches behind, never a partial one.
+for many rows; PostgreSQL: COPY), chained like any other, in transactions of `flush_every`
+events. A batch is stored whole or not at all; an import stopped halfway leaves whole batches
+behind, never a partial one.
 
 Historical records may carry the time they were originally recorded (`recorded_at`); the ledger's
 clock is used otherwise.
@@ -279,7 +280,7 @@ Sealed = tuple[Any, int, str, bytes | bytearray, bytes | bytearray]
 
 def store_sealed(connection: sa.Connection, table: sa.Table, insert_sql: str, sealed: list[Sealed]) -> None:
     """Link sealed events into the ledger chain after the head, read inside the writer's lock, and
-    insert them in one statement."""
+    write them: on SQLite with one prepared INSERT, on PostgreSQL with COPY (`copy_sealed`)."""
     if connection.dialect.name == "postgresql":
         connection.exec_driver_sql(f"LOCK TABLE {table.name} IN EXCLUSIVE MODE")
     else:
