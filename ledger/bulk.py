@@ -322,11 +322,10 @@ def copy_sealed(connection: sa.Connection, table: sa.Table, sealed: list[Sealed]
     try:
         with driver.cursor() as cursor, cursor.copy(sql) as copy:
             copy.set_types(_COPY_TYPES)
-            write = copy.write_row
-            for start in range(0, len(sealed), STORE_SLICE):  # see store_sealed
-                for row in sealed[start : start + STORE_SLICE]:
-                    previous = ledger_hash(previous, row[4])
-                    write((*row, previous))
+            write = copy.write_row  # psycopg sends its buffer to the server as it fills
+            for row in sealed:
+                previous = ledger_hash(previous, row[4])
+                write((*row, previous))
     except connection.dialect.loaded_dbapi.Error as error:
         raise sa.exc.DBAPIError.instance(sql, None, error, connection.dialect.loaded_dbapi.Error) from error
 

@@ -34,8 +34,8 @@ def stream_rows(
     `whole`: on PostgreSQL, the planner is told that every row will be read. For a cursor it
     otherwise plans to return the first tenth soon: for the rebuild's read of a share in case order
     it walked the (case, version) index, fetching every row of the table to keep half, where a
-    scan and a sort take less (measured at national scale: the rebuild 63,500-66,200 against
-    56,000-57,700 events/s)."""
+    scan and a sort take less (measured at national scale, alternating runs: the rebuild
+    58,400-66,200 against 51,600-57,700 events/s)."""
     raw = engine.raw_connection()
     try:
         if engine.dialect.name == "postgresql":
