@@ -121,7 +121,16 @@ class LedgerGroup(click.Group):
 
 
 @click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
-@click.version_option("0.1.0", prog_name="ledger")
+@click.version_option(package_name="supervision-ledger", prog_name="ledger")  # the version is pyproject.toml's
+@click.option(
+    "--db",
+    default=None,
+    expose_value=False,
+    is_eager=True,
+    metavar="URL",
+    callback=lambda ctx, param, value: _set_database(ctx, value),
+    help="Database for the command that follows (as its own --db).",
+)
 def ledger() -> None:
     """The supervision ledger: every social offer's legal life as immutable, law-checked events.
 
@@ -134,10 +143,16 @@ def ledger() -> None:
     """
 
 
-def main(argv: list[str] | None = None) -> Any:
+def _set_database(ctx: click.Context, value: str | None) -> None:
+    """`ledger --db URL COMMAND`: the command's own --db takes it unless given after the command."""
+    if value is not None:
+        ctx.meta["ledger.db"] = value
+
+
+def main(argv: list[str] | None = None, prog_name: str = "ledger") -> Any:
     """Console entry point: a LedgerError becomes `Error: ...` on stderr and its exit code."""
     try:
-        return ledger.main(args=argv, prog_name="ledger", standalone_mode=False)
+        return ledger.main(args=argv, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

@@ -19,8 +19,20 @@ F = TypeVar("F", bound=Callable[..., Any])
 DB_HELP = "Database: a SQLite path or URL, or postgresql+psycopg://... [env LEDGER_DATABASE_URL; default ./ledger.db]"
 
 
+def _database(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """The command's --db; else the one given before the command (`ledger --db URL offers`)."""
+    if ctx.get_parameter_source("db") is not click.core.ParameterSource.COMMANDLINE:
+        top: str | None = ctx.meta.get("ledger.db")
+        if top is not None:
+            return top
+    return value
+
+
 def db_option(function: F) -> F:
-    return click.option("--db", "db", envvar="LEDGER_DATABASE_URL", default="ledger.db", show_default=False, help=DB_HELP, metavar="URL")(function)
+    return click.option(
+        "--db", "db", envvar="LEDGER_DATABASE_URL", default="ledger.db", show_default=False, help=DB_HELP, metavar="URL",
+        callback=_database,
+    )(function)
 
 
 def by_option(function: F) -> F:
