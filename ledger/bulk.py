@@ -36,7 +36,9 @@ from ledger.commands import BaseCommand, command_adapter, parse_json_line
 from ledger.coordination import KONCERN_EVENTS, NEEDS_CONTEXT, context_for, follow_up
 from ledger.errors import InvalidInput, LedgerError
 from ledger.events.base import LedgerEvent
+from ledger.store import imports
 from ledger.store.chain import GENESIS, case_hash_of, ledger_hash
+from ledger.store.imports import Checkpoint, LineDigest
 from ledger.store.persistence import writing
 
 
@@ -75,6 +77,14 @@ class BulkImporter:
         self._moment: dt.datetime | None = None
         self._tick = 0
         self._system_clock = getattr(app, "clock", None) is utc_now
+        # Where the stored part of an import of a file ends (ledger.store.imports): the digest of the
+        # lines judged so far, the line being judged, and whether its events are already pending.
+        self.digest: LineDigest | None = None
+        self.line_raw: bytes = b""
+        self.line_judged = False
+        self.stored_through = 0
+        # --dry-run: judge, store nothing (each case keeps its events: a correction needs them).
+        self.dry_run = False
         placeholder = "?" if self.dialect == "sqlite" else "%s"
         self.insert_sql = (
             f"INSERT INTO {table.name} (originator_id, originator_version, topic, state, case_hash, ledger_hash) "
@@ -133,6 +143,7 @@ class BulkImporter:
         made = case.pending_events[before:]
         pending = self.pending
         pending.extend(made)
+        self.line_judged = True
         self.touched.add(case)
         for event in made:
             if isinstance(event, KONCERN_EVENTS):
@@ -189,15 +200,36 @@ class BulkImporter:
         events = self.take_pending()
         if not events:
             return 0
+        if self.dry_run:
+            self.stored += len(events)
+            return len(events)
+        checkpoint = self._checkpoint(len(events))
         with self.writer() as connection:
             store_sealed(connection, self.table, self.insert_sql, self.seal(events, connection))
+            if checkpoint is not None:
+                imports.write(connection, checkpoint, self.app.clock())
         self.stored += len(events)
+        if checkpoint is not None:
+            self.stored_through = checkpoint.through_line
         return len(events)
 
-    def store(self, sealed: list[Sealed]) -> None:
-        """Store events sealed elsewhere (by the parallel import's workers) in one transaction."""
+    def _checkpoint(self, events: int) -> Checkpoint | None:
+        """The stored part of the file once these events are stored: the lines judged, and the line
+        being judged if its events are among them (a correction flushes before it is judged)."""
+        digest = self.digest
+        if digest is None:
+            return None
+        if self.line_judged:
+            digest = digest.with_line(self.line_raw)
+        return digest.checkpoint(self.stored + events)
+
+    def store(self, sealed: list[Sealed], checkpoint: Checkpoint | None = None) -> None:
+        """Store events sealed elsewhere (by the parallel import's workers) in one transaction,
+        with the checkpoint of the lines they come from."""
         with self.writer() as connection:
             store_sealed(connection, self.table, self.insert_sql, sealed)
+            if checkpoint is not None:
+                imports.write(connection, checkpoint, self.app.clock())
 
     @contextmanager
     def writer(self) -> Iterator[sa.Connection]:
@@ -209,9 +241,11 @@ class BulkImporter:
         """The events decided since the last call. Their cases keep their folded state, not the
         events themselves: those are about to be stored."""
         events, self.pending = self.pending, []
+        keep = self.dry_run
         for case in self.touched:
             case.collect_events()
-            case.events = []
+            if not keep:
+                case.events = []
         self.touched.clear()
         return events
 
@@ -403,23 +437,46 @@ def import_lines(
     by: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
+    digest: LineDigest | None = None,
+    stored: int = 0,
+    dry_run: bool = False,
 ) -> tuple[int, int]:
     """Import JSON command lines (the `ledger submit` format) in batches. A refused or malformed
-    line raises its error with `line_number` and `stored` (events stored before it, in whole
-    batches). Returns (lines, events stored).
+    line raises its error with `line_number`, `stored` (events stored before it, in whole
+    batches) and `stored_through` (the last line whose events are all stored). Returns (lines,
+    events stored).
+
+    With `digest` (the lines already read, none or a resumed import's), each transaction records
+    where the stored part of the file ends (ledger.store.imports), and a whole import ends with a
+    row marked complete; `lines` then holds the lines after those. `dry_run` judges every line on
+    one process and stores nothing.
 
     With `workers` > 1 the cases are judged on that many processes (`ledger.bulk_parallel`); the
     result is the same, line for line."""
+    if digest is not None and not dry_run:
+        imports.ensure_table(app.engine)
     try:
-        if workers > 1:
+        if workers > 1 and not dry_run:
             from ledger.bulk_parallel import import_lines_parallel
 
             if not can_fork():
                 raise InvalidInput("this system cannot fork: import with one worker (--workers 1)")
-            return import_lines_parallel(app, lines, batch=batch, by=by, progress=progress, workers=workers)
-        return import_numbered(app, enumerate(lines, start=1), batch=batch, by=by, progress=progress)
+            counted, stored = import_lines_parallel(
+                app, lines, batch=batch, by=by, progress=progress, workers=workers, digest=digest, stored=stored
+            )
+        else:
+            first = digest.lines + 1 if digest is not None else 1
+            counted, stored = import_numbered(
+                app, enumerate(lines, start=first), batch=batch, by=by, progress=progress, stored=stored,
+                digest=digest, dry_run=dry_run,
+            )
+        if digest is not None and not dry_run:
+            with app.guarded(), writing(), app.engine.begin() as connection:
+                imports.write(connection, digest.checkpoint(stored, complete=True), app.clock())
+        return counted, stored
     finally:
-        empty_wal(app)
+        if not dry_run:
+            empty_wal(app)
 
 
 def empty_wal(app: Any) -> None:
@@ -478,25 +535,42 @@ def import_numbered(
     progress: Callable[[int, int], None] | None = None,
     counted: int = 0,
     stored: int = 0,
+    digest: LineDigest | None = None,
+    dry_run: bool = False,
 ) -> tuple[int, int]:
     """The sequential import of (line number, line) pairs; `counted` and `stored` carry on the
-    figures of an import begun elsewhere (the parallel import's fallback)."""
+    figures of an import begun elsewhere (the parallel import's fallback, a resumed import), and
+    `digest` is kept up to date with every line judged."""
     importer = BulkImporter(app, flush_every=batch, by=by)
     importer.stored = stored
+    importer.digest = digest
+    importer.dry_run = dry_run
+    importer.stored_through = digest.lines if digest is not None else 0
     count = counted
     with quiet_collector():
         for number, raw in numbered:
+            importer.line_raw = raw
+            importer.line_judged = False
             try:
                 command = command_of_line(raw)
-                if command is None:
-                    continue
-                importer.submit(command)
+                if command is not None:
+                    importer.submit(command)
             except LedgerError as error:
                 error.line_number = number  # type: ignore[attr-defined]
                 error.stored = importer.stored  # type: ignore[attr-defined]
+                error.stored_through = importer.stored_through  # type: ignore[attr-defined]
                 raise
+            if digest is not None:
+                digest.add(raw)
+            if command is None:
+                continue
             count += 1
-            if progress is not None and count % 50_000 == 0:
+            if progress is not None and count % PROGRESS_EVERY == 0:
                 progress(count, importer.stored)
+        importer.line_judged = False
         importer.flush()
     return count, importer.stored
+
+
+# Lines between two calls of an import's progress callback.
+PROGRESS_EVERY = 5_000

@@ -44,6 +44,7 @@ from ledger.aggregates.base import Case
 from ledger.bulk import (
     IMPORT_BATCH,
     QUIET_THRESHOLDS,
+    PROGRESS_EVERY,
     BulkImporter,
     Sealed,
     command_of_line,
@@ -52,6 +53,7 @@ from ledger.bulk import (
 )
 from ledger.commands import COMMANDS
 from ledger.errors import LedgerError
+from ledger.store.imports import Checkpoint, LineDigest
 
 _log = logging.getLogger("ledger.import")
 
@@ -354,9 +356,8 @@ def _widen(connection: Any) -> None:
             continue
 
 
-def _chunks(lines: Any, size: int) -> Iterator[tuple[int, list[bytes]]]:
+def _chunks(lines: Any, size: int, first: int = 1) -> Iterator[tuple[int, list[bytes]]]:
     chunk: list[bytes] = []
-    first = 1
     for raw in lines:
         chunk.append(raw)
         if len(chunk) == size:
@@ -375,10 +376,14 @@ def import_lines_parallel(
     by: str | None = None,
     progress: Callable[[int, int], None] | None = None,
     workers: int = 2,
+    digest: LineDigest | None = None,
+    stored: int = 0,
 ) -> tuple[int, int]:
     """`import_lines` on `workers` processes. Same arguments, same result, same errors."""
     with quiet_collector():  # before the fork, so the workers start with the parent's objects frozen
-        return _import_lines_parallel(app, lines, batch=batch, by=by, progress=progress, workers=workers)
+        return _import_lines_parallel(
+            app, lines, batch=batch, by=by, progress=progress, workers=workers, digest=digest, stored=stored
+        )
 
 
 def _import_lines_parallel(
@@ -389,13 +394,20 @@ def _import_lines_parallel(
     by: str | None,
     progress: Callable[[int, int], None] | None,
     workers: int,
+    digest: LineDigest | None,
+    stored: int,
 ) -> tuple[int, int]:
-    chunks = _chunks(lines, CHUNK_LINES)
+    chunks = _chunks(lines, CHUNK_LINES, first=digest.lines + 1 if digest is not None else 1)
     importer = BulkImporter(app)
     in_flight: list[tuple[int, int, list[bytes]]] = []  # chunks sent to the workers, not yet answered
     unstored: list[tuple[int, list[bytes]]] = []  # chunks answered, not yet stored (kept for a fallback)
     pending: list[Sealed] = []
-    stored = counted_stored = counted_pending = reported = 0
+    counted_stored = counted_pending = reported = 0
+    # The digest of the lines up to the end of each chunk read (ledger.store.imports), and of the
+    # lines whose events are stored or queued to be.
+    read_to: dict[int, LineDigest] = {}
+    stored_digest = digest.copy() if digest is not None else None
+    merged_number = -1
     fallback: str | None = None
     exhausted = False  # every line of the file sent to the workers
 
@@ -407,11 +419,11 @@ def _import_lines_parallel(
     storing: list[Future[None]] = []
     failed: list[BaseException] = []
 
-    def write(sealed: list[Sealed]) -> None:
+    def write(sealed: list[Sealed], checkpoint: Checkpoint | None) -> None:
         if failed:
             raise failed[0]
         try:
-            importer.store(sealed)
+            importer.store(sealed, checkpoint)
         except BaseException as error:
             failed.append(error)
             raise
@@ -422,10 +434,15 @@ def _import_lines_parallel(
             storing.pop(0).result()
 
     def store() -> None:
-        nonlocal stored, counted_stored, counted_pending
+        nonlocal stored, counted_stored, counted_pending, stored_digest
         settle(QUEUED_WRITES - 1)
+        if merged_number in read_to:
+            stored_digest = read_to.pop(merged_number)
+            for number_read in [n for n in read_to if n < merged_number]:
+                del read_to[number_read]
         if pending:
-            storing.append(writer.submit(write, pending[:]))
+            checkpoint = stored_digest.checkpoint(stored + len(pending)) if stored_digest is not None else None
+            storing.append(writer.submit(write, pending[:], checkpoint))
             stored += len(pending)
             pending.clear()
         unstored.clear()
@@ -447,6 +464,9 @@ def _import_lines_parallel(
                 for line_number, raw in enumerate(chunk, start=first):
                     share, key = router.route(raw)
                     routed[share].append((line_number, raw, key))
+                if digest is not None:
+                    digest.add_all(chunk)
+                    read_to[number] = digest.copy()
                 pool.send(number, routed)
                 in_flight.append((number, first, chunk))
                 number += 1
@@ -454,6 +474,7 @@ def _import_lines_parallel(
                 break
             number_done, first, chunk = in_flight.pop(0)
             replies = pool.gather(number_done)
+            merged_number = number_done
             unstored.append((first, chunk))
             failures = sorted((reply for reply in replies if reply[0] != "ok"), key=lambda reply: int(reply[2]))
             if failures:
@@ -462,6 +483,7 @@ def _import_lines_parallel(
                     error: LedgerError = failures[0][3]
                     error.line_number = failures[0][2]  # type: ignore[attr-defined]
                     error.stored = stored  # type: ignore[attr-defined]
+                    error.stored_through = stored_digest.lines if stored_digest is not None else 0  # type: ignore[attr-defined]
                     raise error
                 fallback = str(failures[0][3])
                 break
@@ -478,8 +500,8 @@ def _import_lines_parallel(
                 # is written while the workers judge the last chunks, not after them.
                 store()
             counted = counted_stored + counted_pending
-            if progress is not None and counted - reported >= 50_000:
-                reported = counted - counted % 50_000
+            if progress is not None and counted - reported >= PROGRESS_EVERY:
+                reported = counted - counted % PROGRESS_EVERY
                 progress(counted, stored)
         if fallback is None:
             store()
@@ -492,7 +514,13 @@ def _import_lines_parallel(
     first_unstored = unstored[0][0] if unstored else 1
     _log.info("the import goes on on one process from line %d: %s", first_unstored, fallback)
     left = itertools.chain(unstored, [(first, chunk) for _, first, chunk in in_flight], chunks)
-    return import_numbered(app, _numbered(left), batch=batch, by=by, progress=progress, counted=counted_stored, stored=stored)
+    rest = stored_digest.copy() if stored_digest is not None else None
+    counted, stored = import_numbered(
+        app, _numbered(left), batch=batch, by=by, progress=progress, counted=counted_stored, stored=stored, digest=rest
+    )
+    if digest is not None and rest is not None:
+        digest.lines, digest.hasher = rest.lines, rest.hasher  # the whole file, as the caller reads it
+    return counted, stored
 
 
 def _numbered(chunks: Iterator[tuple[int, list[bytes]]]) -> Iterator[tuple[int, bytes]]:

@@ -209,7 +209,7 @@ def test_ledger_import_with_workers(national: list[bytes], tmp_path: Path) -> No
     assert CliRunner().invoke(ledger, ["init", "--db", db]).exit_code == 0
     result = CliRunner().invoke(ledger, ["import", str(path), "--db", db, "--workers", "2", "--batch", "500"])
     assert result.exit_code == 0, result.output
-    assert re.search(r"Imported 15\d\d events from 1500 lines", result.output)
+    assert re.search(r"Imported 1,5\d\d events from 1,500 lines", result.output)
     assert verify(sa.create_engine(f"sqlite:///{db}")).ok
     help_text = CliRunner().invoke(ledger, ["import", "--help"]).output
     assert "--workers" in help_text

@@ -203,7 +203,7 @@ def test_import_loads_a_file_in_batches_and_stops_at_a_refused_line(db: str, tmp
     path.write_text(jsonl(*good, paabud(), besoeg(date="2024-05-01")), encoding="utf-8")
     result = run_cli(["import", str(path), "--db", db, "--batch", "100"], None)
     assert result.exit_code == 3 and "line 25: bek § 8 stk 1" in result.output
-    assert "Stored 0 events in whole batches before line 25." in result.output
+    assert "big.jsonl was stored: line 25 was refused before the first transaction." in result.output
     path.write_text(jsonl(*good), encoding="utf-8")
     result = run_cli(["import", str(path), "--db", db, "--batch", "100"], None)
     assert result.exit_code == 0 and "Imported 24 events from 24 lines" in result.output

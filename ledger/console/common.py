@@ -50,6 +50,9 @@ def format_option(*choices: str) -> Callable[[F], F]:
 
 _APPS: dict[tuple[str, bool], Any] = {}
 
+# Seconds between two progress lines when stderr is not a terminal.
+PROGRESS_LOG_EVERY = 5.0
+
 
 def open_ledger(db: str, *, create: bool = False, by: str | None = None) -> Any:
     """The application for this invocation (built once, lazily)."""
@@ -66,7 +69,27 @@ def open_ledger(db: str, *, create: bool = False, by: str | None = None) -> Any:
 
 @contextmanager
 def progress_bar(length: int, label: str, *, start: int = 0, show_pos: bool = True) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr, driven by a callback that is told the position reached."""
+    """A progress bar on stderr, driven by a callback that is told the position reached; when
+    stderr is not a terminal (a log, a job), a line every PROGRESS_LOG_EVERY seconds instead."""
+    if not sys.stderr.isatty():
+        import time
+
+        began = time.monotonic()
+        logged = [began]
+
+        def log(position: int) -> None:
+            now = time.monotonic()
+            if now - logged[0] < PROGRESS_LOG_EVERY:
+                return
+            logged[0] = now
+            done = position - start
+            share = done / max(length, 1)
+            left = (now - began) * (1 - share) / share if share > 0 else None
+            rest = f", about {left:,.0f} s left" if left is not None else ""
+            click.echo(f"{label}: {100 * share:.0f} % ({done:,} of {length:,}){rest}", err=True)
+
+        yield log
+        return
     with click.progressbar(length=max(length, 1), label=label, file=sys.stderr, show_pos=show_pos) as bar:
         last = [start]
 

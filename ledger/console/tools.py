@@ -156,43 +156,72 @@ def schema(name: str | None) -> None:
     help="Processes that judge the lines, the cases shared out among them (default: one per core, up to 8, "
     "for a file of 8 MB or more; one otherwise).",
 )
+@click.option(
+    "--resume", is_flag=True,
+    help="Go on after the stored part of the last import (its first lines must be this file's, byte for byte).",
+)
+@click.option("--dry-run", is_flag=True, help="Judge every line on one process and store nothing (holds the file's events in memory).")
 @db_option
 @by_option
-def import_(file: IO[bytes], batch: int, workers: int | None, db: str, by: str | None) -> None:
+def import_(file: IO[bytes], batch: int, workers: int | None, resume: bool, dry_run: bool, db: str, by: str | None) -> None:
     """Bulk-load a large file of commands (the format of `ledger submit`): each is judged by the
     same rules, and the events are stored in transactions of --batch events.
 
     Unlike `submit`, the file is not one transaction: if a line is refused, the import stops there,
-    the batches stored before it stay (each batch whole), and the refused line's batch is not
-    stored. Use it to load a ledger from another system; use `submit` for everyday files.
+    the transactions stored before it stay (each whole), and the error says the last line whose
+    events are stored. Correct the file after that line and run the import again with --resume: it
+    checks that the file's first lines are the ones stored, skips them and goes on. Importing a
+    file that was imported whole before stores nothing and says so. Use it to load a ledger from
+    another system; use `submit` for everyday files.
 
     A large file is judged on one process per core: each judges the cases of its share, and the
-    events are stored in the file's order, as one process would store them.
+    events are stored in the file's order, as one process would store them. Progress (lines, rate,
+    time left) is a bar on a terminal and a line every few seconds otherwise.
 
     Example:
 
         ledger import migrated-2018-2025.jsonl --batch 50000
+
+        ledger import migrated-2018-2025.jsonl --resume
     """
     import time
 
     from ledger.bulk import default_workers, import_lines
+    from ledger.console.importing import prepare, progress_reporter
 
     app = open_ledger(db, by=by)
+    name = getattr(file, "name", "-")
+    start = prepare(app, file, name, resume=resume, dry_run=dry_run)
+    if start.done is not None:
+        click.echo(start.done)
+        return
+    skipped = start.digest.lines if start.digest is not None else 0
     started = time.perf_counter()
-    show = sys.stderr.isatty()
-
-    def report(lines: int, stored: int) -> None:
-        if show:
-            click.echo(f"  {lines:,} lines, {stored:,} events stored", err=True)
-
     try:
-        lines, stored = import_lines(
-            app, file, batch=batch, by=by, progress=report, workers=workers or default_workers(file)
-        )
+        with progress_reporter(file, skipped) as report:
+            lines, stored = import_lines(
+                app, file, batch=batch, by=by, progress=report, workers=1 if dry_run else workers or default_workers(file),
+                digest=start.digest, stored=start.stored, dry_run=dry_run,
+            )
     except LedgerError as error:
         number = getattr(error, "line_number", None)
-        click.echo(f"Stored {getattr(error, 'stored', 0)} events in whole batches before line {number}.", err=True)
+        if dry_run:
+            click.echo("Nothing was stored (--dry-run).", err=True)
+        else:
+            through = getattr(error, "stored_through", 0)
+            events = getattr(error, "stored", 0)
+            if through:
+                click.echo(
+                    f"Stored {events:,} events from lines 1-{through} of {name} (in whole transactions); nothing from "
+                    f"line {through + 1} on. Correct line {number} and run `ledger import {name} --resume` to go on "
+                    f"after line {through}.", err=True,
+                )
+            else:
+                click.echo(f"Nothing of {name} was stored: line {number} was refused before the first transaction.", err=True)
         raise
     elapsed = time.perf_counter() - started
     rate = f" ({stored / elapsed:,.0f} events/s)" if elapsed > 0 and stored else ""
-    click.echo(f"Imported {stored} events from {lines} lines in {elapsed:.1f} s{rate}.")
+    verb = "Judged" if dry_run else "Imported"
+    tail = "; nothing was stored (--dry-run)" if dry_run else ""
+    resumed = f" after line {skipped}" if skipped else ""
+    click.echo(f"{verb} {stored - start.stored:,} events from {lines:,} lines{resumed} in {elapsed:,.1f} s{rate}{tail}.")

@@ -22,13 +22,17 @@ def today(app: Any) -> dt.date:
     return result
 
 
+# Events behind from which bringing the projections up to date shows its progress.
+CATCH_UP_SHOWN_FROM = 20_000
+
+
 def fresh(app: Any, names: list[str] | None = None) -> Any:
     """A projection runner that has caught up (with a progress bar when there is much to do)."""
     from ledger.projections.runner import ProjectionRunner
 
     runner = ProjectionRunner(app, names)
     behind = max((s.behind for s in runner.status()), default=0)
-    if behind > 20_000 and sys.stderr.isatty():
+    if behind > CATCH_UP_SHOWN_FROM:
         start = min(s.position for s in runner.status())
         with progress_bar(behind, "Bringing projections up to date", start=start, show_pos=False) as progress:
             runner.catch_up_retrying(progress)
