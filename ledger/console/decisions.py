@@ -42,6 +42,58 @@ SINGULAR = {
     "noegletal": "noegletal",
     "betingelser": "betingelse",
 }
+# Help for the fields whose models carry no description (by field name; the same field means the
+# same thing in every command).
+FIELD_HELP = {
+    "aar": "The calendar year (YYYY).",
+    "adresse": "The address (street and number, postcode and town).",
+    "aendring": "The væsentlig ændring decided on (Æn, as `ledger history` shows it).",
+    "afdeling": "The afdeling: its id (A1) or its name.",
+    "afgoerelse": "The decision, by its event number (#n, as `ledger history` shows it).",
+    "ambulant": "The offer is ambulant (no residents).",
+    "annulleret": "The event to annul, by its number (#n).",
+    "begrundelse": "The decision's reasons (a written decision is reasoned: bek § 1 stk 2; chapter 2: § 19 stk 2).",
+    "beskrivelse": "What it is, in a sentence or two.",
+    "bestyrelse": "The offer has a board (bestyrelse).",
+    "betingelser": "The conditions it is bound by.",
+    "bevilget": "Whether the extension is granted.",
+    "budgetaar": "The budget year (YYYY).",
+    "cvr": "The CVR number (8 digits).",
+    "dialog": "The dialog it follows (Dn, as `ledger history` shows it).",
+    "digest": "The published digest of the report (as `ledger digest` prints it).",
+    "forhold": "The matter (forhold) concerned, in words.",
+    "forventede_borgere": "The citizens the offer expects (SEL §§ 101/101a, SUL § 141).",
+    "forventes_rettet": "Whether the offer is expected to rectify (otherwise the decision is ophør: bek § 8 stk 2).",
+    "fravigelse": "The fravigelse concerned (Fn).",
+    "godkendt": "Whether it is approved.",
+    "hovedadresse": "The koncern's head address (it decides the Socialtilsyn: bek § 3).",
+    "klage": "The complaint concerned (Kn).",
+    "klager": "Who complains (never a personal number).",
+    "kommune": "A municipality. Repeatable.",
+    "koncern": "The koncern the offer belongs to (bek § 3).",
+    "konsekvens": "The supervisory consequence drawn.",
+    "kun_aflastning": "The offer gives relief stays only (aflastning).",
+    "magtanvendelse": "The report of use of force concerned (Mn).",
+    "modpart": "Who paid (the counterparty).",
+    "navn": "The name, as it is to be shown.",
+    "ny_afgoerelse": "The new decision that replaces the one complained of (#n).",
+    "overskrift": "The section's heading.",
+    "paabud": "The påbud concerned (Pn).",
+    "pladser": "The number of places.",
+    "reference": "The offer's own reference for the report (never personal data).",
+    "regnskabsaar": "The financial year of the accounts (YYYY).",
+    "resume": "A summary of the offer's remarks.",
+    "saerlige_omstaendigheder": "The special circumstances that justify a later frist (bek § 7 stk 3).",
+    "sikret": "The offer is a secure institution (sikret).",
+    "skaerpet_tilsyn": "The skærpet tilsyn concerned (Sn).",
+    "skriftlig": "Whether it was made in writing.",
+    "tekst": "The text.",
+    "vilkaar": "The vilkår concerned (Vn).",
+}
+# ... and where a field holds whole items rather than naming one (`--vilkaar TEKST|FRIST`).
+ITEM_HELP = {
+    "vilkaar": "A vilkår set with the decision, with its frist if it has one (bek § 1 stk 3).",
+}
 _TRUE = {"ja", "j", "yes", "y", "true", "1", "sand", "opfyldt"}
 _FALSE = {"nej", "n", "no", "false", "0", "falsk", "ikke_opfyldt"}
 
@@ -122,11 +174,36 @@ def _choices(core: Any) -> list[str] | None:
     return None
 
 
+# Values a model accepts only to refuse them with the rule (a complaint about case-processing time
+# or staff conduct is not for Ankestyrelsen): not offered in help.
+NOT_OFFERED = {"sagsbehandlingstid", "personalets_optraeden"}
+
+
+class FoldedChoice(click.ParamType):
+    """One of a field's values, typed with æ/ø/å or their ASCII spellings and in any letter case
+    (`--karakter Økonomisk` is `oekonomisk`). Anything else goes to the model as typed, which
+    refuses it with the message `ledger submit` gives."""
+
+    name = "choice"
+
+    def __init__(self, choices: list[str]) -> None:
+        from ledger.events.vocab import fold
+
+        self.by_fold = {fold(choice): choice for choice in choices}
+        self.fold = fold
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if not isinstance(value, str):
+            return value
+        return self.by_fold.get(self.fold(value), value)
+
+
 def _help(name: str, field: FieldInfo, kind: str, core: Any) -> str:
-    parts = [field.description] if field.description else []
-    choices = _choices(core)
+    described = field.description or (ITEM_HELP.get(name) if kind == "model_list" else None) or FIELD_HELP.get(name)
+    parts = [described] if described else []
+    choices = [choice for choice in _choices(core) or [] if choice not in NOT_OFFERED]
     if choices:
-        parts.append("One of: " + ", ".join(choices) + ".")
+        parts.append("One of: " + ", ".join(choices) + " (æ/ø/å or ae/oe/aa, any case).")
     if kind == "model_list":
         parts.append("Repeatable: " + "|".join(core.model_fields).upper() + ".")
     elif kind == "list":
@@ -160,8 +237,10 @@ def decision_command(name: str) -> click.Command:
             params.append(click.Option([f"--{option}", field_name], multiple=True, type=item_type, help=help_text,
                                        required=required and kind != "dict"))
         else:
+            choices = _choices(core)
+            value_type: click.ParamType | None = click.INT if core is int else FoldedChoice(choices) if choices else None
             params.append(click.Option([f"--{option}", field_name], help=help_text, required=required,
-                                       metavar=_metavar(core), type=click.INT if core is int else None))
+                                       metavar=_metavar(core), type=value_type))
 
     def callback(db: str, by: str | None, fmt: str, **values: Any) -> None:
         data: dict[str, Any] = {"command": name, subject: values.pop(subject)}
@@ -195,7 +274,7 @@ def decision_command(name: str) -> click.Command:
 
 
 def _metavar(core: Any) -> str:
-    choices = _choices(core)
+    choices = [choice for choice in _choices(core) or [] if choice not in NOT_OFFERED]
     if choices:
         return "[" + "|".join(choices) + "]"
     if getattr(core, "__name__", "") == "date":

@@ -42,8 +42,8 @@ def fresh(app: Any, names: list[str] | None = None) -> Any:
 
 
 @click.command()
-@click.option("--status", "status_", default=None, help="A status (ansoegt, godkendt, godkendt_med_vilkaar, afslaaet, ophoert, aktiv) or a flag (paabud, skaerpet_tilsyn, fravigelse, ophoer_besluttet, ophoer_udsat_af_klage).")
-@click.option("--type", "offer_type", default=None, help="An offer type, e.g. SEL107, SEL66_5, PLEJEFAMILIE.")
+@click.option("--status", "status_", default=None, help="A status (ansoegt, godkendt, godkendt_med_vilkaar, afslaaet, ophoert, aktiv) or a flag (paabud, skaerpet_tilsyn, fravigelse, ophoer_besluttet, ophoer_udsat_af_klage, lukning_varslet); æ/ø/å and any letter case are accepted (påbud, Godkendt).")
+@click.option("--tilbudstype", "--type", "offer_type", default=None, help="An offer type, e.g. SEL107, SEL66_5, PLEJEFAMILIE (the option of `ansoegning`; --type is the same).")
 @click.option("--region", default=None, help="Nord, Midt, Syd, Øst or Hovedstaden.")
 @click.option("--koncern", default=None, help="Only the offers of this koncern (with their regions).")
 @click.option("--as-of", "as_of", default=None, metavar="DATE", help="Status on this date (default: today).")

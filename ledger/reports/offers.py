@@ -8,13 +8,24 @@ from typing import Any
 
 from ledger.aggregates.state import FLAGS, STATUS_LABELS, STATUSES, CaseState
 from ledger.errors import InvalidInput
+from ledger.events.vocab import fold
 
 STATUS_CHOICES = STATUSES[1:] + FLAGS + ("aktiv",)
 
 
+def status_choice(value: str) -> str:
+    """A status or flag as typed: its code or Danish label, with æ/ø/å or their ASCII spellings, in
+    any letter case (`påbud`, `Paabud`, `Godkendt med vilkår`)."""
+    wanted = fold(value)
+    for code in STATUS_CHOICES:
+        if wanted in (fold(code), fold(STATUS_LABELS.get(code, ""))):
+            return code
+    raise InvalidInput(f"unknown status {value!r}; one of: {', '.join(STATUS_CHOICES)}")
+
+
 def offer_rows(states: Sequence[CaseState], on: dt.date, status: str | None = None) -> list[dict[str, Any]]:
-    if status is not None and status not in STATUS_CHOICES:
-        raise InvalidInput(f"unknown status {status!r}; one of: {', '.join(STATUS_CHOICES)}")
+    if status is not None:
+        status = status_choice(status)
     day = on.isoformat()
     rows = []
     for state in states:

@@ -16,6 +16,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from ledger.events.authority import kroner
 from ledger.events.vocab import Region, label
 from ledger.projections.statistics import (
     GODKENDELSE,
@@ -154,9 +155,53 @@ ITEMS = [
     ("4_paabud", "4. Påbud"),
     ("5_tilbagekaldte_godkendelser", "5. Tilbagekaldte godkendelser"),
     ("6_sagsbehandlingstider", "6. Sagsbehandlingstider (ansøgning → afgørelse, dage)"),
-    ("7_takster_og_objektive_finansieringsandele", "7. Tilsynstakster og objektive finansieringsandele (øre)"),
-    ("8_indtaegter_andre_opgaver", "8. Indtægter fra andre opgaver (øre)"),
+    ("7_takster_og_objektive_finansieringsandele", "7. Tilsynstakster og objektive finansieringsandele"),
+    ("8_indtaegter_andre_opgaver", "8. Indtægter fra andre opgaver"),
 ]
+
+# What a reader sees for each figure's key (the keys stay as they are in JSON and CSV).
+NAME_LABELS = {
+    "i_alt": "I alt",
+    "efter_tilbudstype": "Efter tilbudstype",
+    "tilsyn_i_alt": "Tilsyn i alt",
+    "tilsynsbesoeg": "Tilsynsbesøg",
+    "anmeldte": "Anmeldte besøg",
+    "uanmeldte": "Uanmeldte besøg",
+    "tilsyn_uden_besoeg": "Tilsyn uden besøg",
+    "tilbud_med_tilsyn": "Tilbud med tilsyn",
+    "baggrund": "Efter baggrund",
+    "karakter": "Efter karakter",
+    "antal": "Afgjorte ansøgninger",
+    "gennemsnit_dage": "Gennemsnit (dage)",
+    "median_dage": "Median (dage)",
+    "max_dage": "Længste (dage)",
+    "godkendt": "Godkendt",
+    "afslaaet": "Afslået",
+    "godkendelsestakster_oere": "Godkendelsestakster",
+    "tilsynstakster_oere": "Tilsynstakster",
+    "tillaegstakster_oere": "Tillægstakster",
+    "vaesentlig_aendring_oere": "Takster for væsentlige ændringer",
+    "takster_i_alt_oere": "Takster i alt",
+    "objektive_finansieringsandele_oere": "Objektive finansieringsandele",
+    "takster_fastsat": "Takster fastsat",
+    "objektiv_andel_fastsat": "Objektiv andel fastsat",
+    "tilbud_uden_takster": "Tilbud uden takster",
+    "i_alt_oere": "I alt",
+    "modparter_oere": "Efter modpart",
+}
+
+
+def _shown(name: str) -> str:
+    return NAME_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def _amount(name: str, value: Any) -> str:
+    """A figure as a reader sees it: money (øre in the data) as Danish kroner."""
+    if isinstance(value, int) and not isinstance(value, bool) and name.endswith("_oere"):
+        return kroner(value)
+    if isinstance(value, bool):
+        return "ja" if value else "nej"
+    return _fmt(value)
 
 
 def flatten(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -210,10 +255,11 @@ def _text(report: dict[str, Any], stamp: str) -> str:
             lines.append(f"  {title}")
             for name, value in block[key].items():
                 if isinstance(value, dict):
+                    lines.append(f"    {_shown(name)}" + ("" if value else f"{'(ingen)':>{66 - len(_shown(name))}}"))
                     for category, number in value.items():
-                        lines.append(f"      {_category(category):<45} {number}")
+                        lines.append(f"      {_category(category):<45} {_amount(name, number):>20}")
                 else:
-                    lines.append(f"    {name:<47} {_fmt(value) or '-'}")
+                    lines.append(f"    {_shown(name):<47} {_amount(name, value) or '-':>20}")
         lines.append("")
     return "\n".join(lines) + "\n"
 
@@ -238,10 +284,10 @@ def _markdown(report: dict[str, Any], stamp: str) -> str:
                 block = report["regioner"][region].get(key, {})
                 if ":" in name:
                     group, category = name.split(":", 1)
-                    cells.append(_fmt(block.get(group, {}).get(category, 0)))
+                    cells.append(_amount(group, block.get(group, {}).get(category, 0)))
                 else:
-                    cells.append(_fmt(block.get(name)) or "-")
-            shown = _category(name.split(":", 1)[1]) if ":" in name else name
+                    cells.append(_amount(name, block.get(name)) or "-")
+            shown = _category(name.split(":", 1)[1]) if ":" in name else _shown(name)
             lines.append(f"| {shown} | " + " | ".join(cells) + " |")
         lines.append("")
     return "\n".join(lines) + "\n"
