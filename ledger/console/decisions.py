@@ -179,7 +179,7 @@ def _choices(core: Any) -> list[str] | None:
 NOT_OFFERED = {"sagsbehandlingstid", "personalets_optraeden"}
 
 
-class FoldedChoice(click.ParamType):
+class FoldedChoice(click.ParamType[Any]):
     """One of a field's values, typed with æ/ø/å or their ASCII spellings and in any letter case
     (`--karakter Økonomisk` is `oekonomisk`). Anything else goes to the model as typed, which
     refuses it with the message `ledger submit` gives."""
@@ -238,7 +238,7 @@ def decision_command(name: str) -> click.Command:
                                        required=required and kind != "dict"))
         else:
             choices = _choices(core)
-            value_type: click.ParamType | None = click.INT if core is int else FoldedChoice(choices) if choices else None
+            value_type: click.ParamType[Any] | None = click.INT if core is int else FoldedChoice(choices) if choices else None
             params.append(click.Option([f"--{option}", field_name], help=help_text, required=required,
                                        metavar=_metavar(core), type=value_type))
 
