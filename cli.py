@@ -12,84 +12,89 @@ from typing import Any
 
 import click
 
+def N_(message: str) -> str:
+    """A message for people, translated where it is shown (scripts/i18n.py finds it here)."""
+    return message
+
+
 # Decisions and records: one subcommand per command of `ledger.commands` (same names and fields as
 # the JSON lines of `ledger submit`). A test keeps this list equal to ledger.commands.COMMANDS.
 DECISIONS: dict[str, str] = {
-    "ansoegning": "Ansøgning modtaget: a written application opens (or reopens) a case",
-    "godkendelse": "Godkendt (med vilkår): approve a pending application",
-    "afslag": "Afslag: refuse a pending application",
-    "vilkaar-opfyldt": "Vilkår opfyldt: one vilkår is met",
-    "vilkaar-aendret": "Vilkår ændret: change one vilkår",
-    "vilkaar-ophaevet": "Vilkår ophævet: lift one vilkår",
-    "fravigelse": "Fravigelse: a bounded departure from the approval, at the offer's request",
-    "fravigelse-bortfaldet": "Fravigelse bortfaldet: its conditions no longer hold",
-    "akut-forlaengelse": "Akut forlængelse: allow (or refuse) 3 more weeks of acute use",
-    "dialog": "Dialog indledt: open a dialog about named concerns",
-    "dialog-svar": "Tilbuddets bemærkninger: the offer's reply in a dialog or hearing",
-    "paabud": "Påbud: order the offer to rectify a forhold by a frist",
-    "paabudsfrist-forlaenget": "Påbudsfrist forlænget: a later frist at the offer's request",
-    "paabud-opfyldt": "Påbud opfyldt: the offer complied",
-    "paabud-ophaevet": "Påbud ophævet: lift a påbud",
-    "skaerpet-tilsyn": "Skærpet tilsyn: intensified supervision for a period, with a påbud",
-    "skaerpet-tilsyn-ophaevet": "Skærpet tilsyn ophævet: end it before its period",
-    "ophoer": "Ophør af godkendelse: revoke the approval",
-    "lukning": "Tilbuddet lukker: the offer closes on its own",
-    "tilsynsbesoeg": "Tilsynsbesøg: a supervision visit",
-    "kvalitetsvurdering": "Kvalitetsvurdering: indicators and written theme assessments",
-    "budget-indsendt": "Budget indsendt: the annual budget is submitted",
-    "koncernnote": "Koncernnote indsendt with a koncern's budget",
-    "budget-afgoerelse": "Budget godkendt / ikke godkendt",
-    "aarsrapport": "Årsrapport indsendt by the offer",
-    "oekonomisk-vurdering": "Økonomisk vurdering (bek §§ 12-13)",
-    "magtanvendelse": "Magtanvendelse indberettet (a reference, no personal data)",
-    "magtanvendelse-vurderet": "Magtanvendelse vurderet by Socialtilsynet",
-    "klage": "Klage modtaget over a decision",
-    "klage-genvurderet": "Klage genvurderet: upheld or changed",
-    "klage-videresendt": "Klage videresendt til Ankestyrelsen",
-    "ankestyrelsens-afgoerelse": "Ankestyrelsens afgørelse of a complaint",
-    "kommuner-orienteret": "Kommuner orienteret om a decision",
-    "aendring-ansoegt": "Ansøgning om væsentlig ændring",
-    "aendring-afgoerelse": "Væsentlig ændring godkendt / afslået",
-    "annullering": "Annullering: annul a wrong record (a correction; both stay)",
-    "arbejdsgiver-ansoegning": "Kapitel 2: ansøgning fra en forening eller privat virksomhed (SEL §§ 95-96)",
-    "arbejdsgiver-dialog": "Kapitel 2: dialog med ansøgeren eller foreningen/virksomheden",
-    "arbejdsgiver-godkendelse": "Kapitel 2: godkendt (betingelserne i bek § 20)",
-    "arbejdsgiver-afslag": "Kapitel 2: afslag",
-    "arbejdsgiver-vilkaar-opfyldt": "Kapitel 2: vilkår opfyldt",
-    "arbejdsgiver-tilsyn": "Kapitel 2: risikobaseret tilsyn (bek § 22)",
-    "arbejdsgiver-budget-indsendt": "Kapitel 2: budget indsendt (bek § 23)",
-    "arbejdsgiver-budget-afgoerelse": "Kapitel 2: budget godkendt / ikke godkendt (bek § 24)",
-    "arbejdsgiver-regnskab": "Kapitel 2: revideret årsregnskab indsendt (bek § 25)",
-    "arbejdsgiver-ophoer": "Kapitel 2: ophør af godkendelse (bek § 21; aldrig straks)",
-    "arbejdsgiver-lukning": "Kapitel 2: foreningen/virksomheden ophører selv",
-    "indtaegt-andre-opgaver": "Indtægt fra andre opgaver (bek § 31), for § 18 stk 2 nr 8",
-    "takster": "Takster fastsat for a year (bek §§ 28-30), in øre per size category",
-    "objektiv-finansiering": "Objektiv finansieringsandel fastsat for a year (bek § 27)",
-    "tilsynsrapport-tekst": "Årsrapportens tekster: generelle overvejelser og fokuspunkter (bek § 18 stk 3-4)",
-    "tilsynsrapport-afgivet": "Årsrapporten afgivet og offentliggjort (bek § 18 stk 5)",
-    "koncern": "Koncern registreret with its head address (bek § 3)",
+    "ansoegning": N_("Ansøgning modtaget: a written application opens (or reopens) a case"),
+    "godkendelse": N_("Godkendt (med vilkår): approve a pending application"),
+    "afslag": N_("Afslag: refuse a pending application"),
+    "vilkaar-opfyldt": N_("Vilkår opfyldt: one vilkår is met"),
+    "vilkaar-aendret": N_("Vilkår ændret: change one vilkår"),
+    "vilkaar-ophaevet": N_("Vilkår ophævet: lift one vilkår"),
+    "fravigelse": N_("Fravigelse: a bounded departure from the approval, at the offer's request"),
+    "fravigelse-bortfaldet": N_("Fravigelse bortfaldet: its conditions no longer hold"),
+    "akut-forlaengelse": N_("Akut forlængelse: allow (or refuse) 3 more weeks of acute use"),
+    "dialog": N_("Dialog indledt: open a dialog about named concerns"),
+    "dialog-svar": N_("Tilbuddets bemærkninger: the offer's reply in a dialog or hearing"),
+    "paabud": N_("Påbud: order the offer to rectify a forhold by a frist"),
+    "paabudsfrist-forlaenget": N_("Påbudsfrist forlænget: a later frist at the offer's request"),
+    "paabud-opfyldt": N_("Påbud opfyldt: the offer complied"),
+    "paabud-ophaevet": N_("Påbud ophævet: lift a påbud"),
+    "skaerpet-tilsyn": N_("Skærpet tilsyn: intensified supervision for a period, with a påbud"),
+    "skaerpet-tilsyn-ophaevet": N_("Skærpet tilsyn ophævet: end it before its period"),
+    "ophoer": N_("Ophør af godkendelse: revoke the approval"),
+    "lukning": N_("Tilbuddet lukker: the offer closes on its own"),
+    "tilsynsbesoeg": N_("Tilsynsbesøg: a supervision visit"),
+    "kvalitetsvurdering": N_("Kvalitetsvurdering: indicators and written theme assessments"),
+    "budget-indsendt": N_("Budget indsendt: the annual budget is submitted"),
+    "koncernnote": N_("Koncernnote indsendt with a koncern's budget"),
+    "budget-afgoerelse": N_("Budget godkendt / ikke godkendt"),
+    "aarsrapport": N_("Årsrapport indsendt by the offer"),
+    "oekonomisk-vurdering": N_("Økonomisk vurdering (bek §§ 12-13)"),
+    "magtanvendelse": N_("Magtanvendelse indberettet (a reference, no personal data)"),
+    "magtanvendelse-vurderet": N_("Magtanvendelse vurderet by Socialtilsynet"),
+    "klage": N_("Klage modtaget over a decision"),
+    "klage-genvurderet": N_("Klage genvurderet: upheld or changed"),
+    "klage-videresendt": N_("Klage videresendt til Ankestyrelsen"),
+    "ankestyrelsens-afgoerelse": N_("Ankestyrelsens afgørelse of a complaint"),
+    "kommuner-orienteret": N_("Kommuner orienteret om a decision"),
+    "aendring-ansoegt": N_("Ansøgning om væsentlig ændring"),
+    "aendring-afgoerelse": N_("Væsentlig ændring godkendt / afslået"),
+    "annullering": N_("Annullering: annul a wrong record (a correction; both stay)"),
+    "arbejdsgiver-ansoegning": N_("Kapitel 2: ansøgning fra en forening eller privat virksomhed (SEL §§ 95-96)"),
+    "arbejdsgiver-dialog": N_("Kapitel 2: dialog med ansøgeren eller foreningen/virksomheden"),
+    "arbejdsgiver-godkendelse": N_("Kapitel 2: godkendt (betingelserne i bek § 20)"),
+    "arbejdsgiver-afslag": N_("Kapitel 2: afslag"),
+    "arbejdsgiver-vilkaar-opfyldt": N_("Kapitel 2: vilkår opfyldt"),
+    "arbejdsgiver-tilsyn": N_("Kapitel 2: risikobaseret tilsyn (bek § 22)"),
+    "arbejdsgiver-budget-indsendt": N_("Kapitel 2: budget indsendt (bek § 23)"),
+    "arbejdsgiver-budget-afgoerelse": N_("Kapitel 2: budget godkendt / ikke godkendt (bek § 24)"),
+    "arbejdsgiver-regnskab": N_("Kapitel 2: revideret årsregnskab indsendt (bek § 25)"),
+    "arbejdsgiver-ophoer": N_("Kapitel 2: ophør af godkendelse (bek § 21; aldrig straks)"),
+    "arbejdsgiver-lukning": N_("Kapitel 2: foreningen/virksomheden ophører selv"),
+    "indtaegt-andre-opgaver": N_("Indtægt fra andre opgaver (bek § 31), for § 18 stk 2 nr 8"),
+    "takster": N_("Takster fastsat for a year (bek §§ 28-30), in øre per size category"),
+    "objektiv-finansiering": N_("Objektiv finansieringsandel fastsat for a year (bek § 27)"),
+    "tilsynsrapport-tekst": N_("Årsrapportens tekster: generelle overvejelser og fokuspunkter (bek § 18 stk 3-4)"),
+    "tilsynsrapport-afgivet": N_("Årsrapporten afgivet og offentliggjort (bek § 18 stk 5)"),
+    "koncern": N_("Koncern registreret with its head address (bek § 3)"),
 }
 
 # Everything else: name -> (module, attribute, one-line help).
 TOOLS: dict[str, tuple[str, str, str]] = {
-    "init": ("ledger.console.tools", "init", "Create a new, empty ledger."),
-    "submit": ("ledger.console.tools", "submit", "Record a JSONL file of commands, atomically."),
-    "import": ("ledger.console.tools", "import_", "Bulk-load a large JSONL file of commands, in batches."),
-    "schema": ("ledger.console.tools", "schema", "Print the JSON Schema of the command format."),
-    "status": ("ledger.console.reading", "status", "An offer's legal state on a date."),
-    "history": ("ledger.console.reading", "history", "An offer's legal history, bitemporal."),
-    "offers": ("ledger.console.views", "offers", "List offers with their status on a date."),
-    "deadlines": ("ledger.console.views", "deadlines", "The deadline radar: what falls due, what is overdue."),
-    "portal": ("ledger.console.views", "portal", "The public Tilbudsportal view: show one offer, export the site."),
-    "stats": ("ledger.console.views", "stats", "The statistics of bek § 18 stk 2 for a year."),
-    "projections": ("ledger.console.views", "projections", "Show, check, rebuild and follow the read models."),
-    "fees": ("ledger.console.economy", "fees", "Takster and fees of a year per offer and region (bek §§ 27-29)."),
-    "takster": ("ledger.console.economy", "takster", "Takster: record a year's table, or load a file of them."),
-    "quality": ("ledger.console.economy", "quality", "The spindelvæv: theme values of the last two tilsyn (never public)."),
-    "annual-report": ("ledger.console.annual", "annual_report", "Socialtilsynets whole annual report for a year (bek § 18): MD, HTML, PDF."),
-    "complaint": ("ledger.console.complaints", "complaint", "Complaints: list them, build the case file for Ankestyrelsen."),
-    "verify": ("ledger.console.audit", "verify", "Recompute the hash chain; report the first broken link."),
-    "digest": ("ledger.console.audit", "digest", "Print the ledger's head (position and hash) to publish."),
+    "init": ("ledger.console.tools", "init", N_("Create a new, empty ledger.")),
+    "submit": ("ledger.console.tools", "submit", N_("Record a JSONL file of commands, atomically.")),
+    "import": ("ledger.console.tools", "import_", N_("Bulk-load a large JSONL file of commands, in batches.")),
+    "schema": ("ledger.console.tools", "schema", N_("Print the JSON Schema of the command format.")),
+    "status": ("ledger.console.reading", "status", N_("An offer's legal state on a date.")),
+    "history": ("ledger.console.reading", "history", N_("An offer's legal history, bitemporal.")),
+    "offers": ("ledger.console.views", "offers", N_("List offers with their status on a date.")),
+    "deadlines": ("ledger.console.views", "deadlines", N_("The deadline radar: what falls due, what is overdue.")),
+    "portal": ("ledger.console.views", "portal", N_("The public Tilbudsportal view: show one offer, export the site.")),
+    "stats": ("ledger.console.views", "stats", N_("The statistics of bek § 18 stk 2 for a year.")),
+    "projections": ("ledger.console.views", "projections", N_("Show, check, rebuild and follow the read models.")),
+    "fees": ("ledger.console.economy", "fees", N_("Takster and fees of a year per offer and region (bek §§ 27-29).")),
+    "takster": ("ledger.console.economy", "takster", N_("Takster: record a year's table, or load a file of them.")),
+    "quality": ("ledger.console.economy", "quality", N_("The spindelvæv: theme values of the last two tilsyn (never public).")),
+    "annual-report": ("ledger.console.annual", "annual_report", N_("Socialtilsynets whole annual report for a year (bek § 18): MD, HTML, PDF.")),
+    "complaint": ("ledger.console.complaints", "complaint", N_("Complaints: list them, build the case file for Ankestyrelsen.")),
+    "verify": ("ledger.console.audit", "verify", N_("Recompute the hash chain; report the first broken link.")),
+    "digest": ("ledger.console.audit", "digest", N_("Print the ledger's head (position and hash) to publish.")),
 }
 
 
@@ -103,7 +108,7 @@ class LedgerGroup(click.Group):
         # A tool may share a decision's name (`takster` records a table and also `load`s a file
         # of them); the tool then hands plain use on to the decision.
         if cmd_name in TOOLS:
-            module_name, attribute, _ = TOOLS[cmd_name]
+            module_name, attribute, _help = TOOLS[cmd_name]
             module = __import__(module_name, fromlist=[attribute])
             command: click.Command = getattr(module, attribute)
             return command
@@ -114,14 +119,25 @@ class LedgerGroup(click.Group):
         return None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        with formatter.section("Reading, reports and tools"):
-            formatter.write_dl([(name, help_) for name, (_, _, help_) in TOOLS.items()])
-        with formatter.section("Decisions and records (same fields as the JSON lines of `ledger submit`)"):
-            formatter.write_dl([(name, help_) for name, help_ in DECISIONS.items() if name not in TOOLS])
+        from ledger.i18n import _
+
+        with formatter.section(_("Reading, reports and tools")):
+            formatter.write_dl([(name, _(help_)) for name, (_module, _attribute, help_) in TOOLS.items()])
+        with formatter.section(_("Decisions and records (same fields as the JSON lines of `ledger submit`)")):
+            formatter.write_dl([(name, _(help_)) for name, help_ in DECISIONS.items() if name not in TOOLS])
 
 
 @click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 110})
 @click.version_option(package_name="supervision-ledger", prog_name="ledger")  # the version is pyproject.toml's
+@click.option(
+    "--lang",
+    default=None,
+    expose_value=False,
+    is_eager=True,
+    metavar="da|en",
+    callback=lambda ctx, param, value: _set_language(value),
+    help="Language of what is printed for people: da (default) or en [env LEDGER_LANG].",
+)
 @click.option(
     "--db",
     default=None,
@@ -143,6 +159,12 @@ def ledger() -> None:
     """
 
 
+def _set_language(value: str | None) -> None:
+    from ledger import i18n
+
+    i18n.choose(value if value is not None else os.environ.get("LEDGER_LANG") or None)
+
+
 def _set_database(ctx: click.Context, value: str | None) -> None:
     """`ledger --db URL COMMAND`: the command's own --db takes it unless given after the command."""
     if value is not None:
@@ -154,13 +176,17 @@ def main(argv: list[str] | None = None, prog_name: str = "ledger") -> Any:
     try:
         return ledger.main(args=argv, prog_name=prog_name, standalone_mode=False)
     except click.exceptions.Abort:
-        click.echo("Aborted.", err=True)
+        from ledger.i18n import _
+
+        click.echo(_("Aborted."), err=True)
         sys.exit(130)
     except click.ClickException as error:
         error.show()
         sys.exit(error.exit_code)
     except KeyboardInterrupt:
-        click.echo("Interrupted; nothing partial was written.", err=True)
+        from ledger.i18n import _
+
+        click.echo(_("Interrupted; nothing partial was written."), err=True)
         sys.exit(130)
     except Exception as error:  # noqa: BLE001 - the last line of defence prints a clean message
         from ledger.console.common import report_error

@@ -20,6 +20,10 @@ from ledger.application import Ledger, normalise_url
 
 PG_ENV = "LEDGER_TEST_PG_URL"
 
+# The suite reads what the ledger prints in English (`--lang en`); tests/test_i18n.py checks the
+# Danish that people see by default, and that every message has both.
+os.environ["LEDGER_LANG"] = "en"
+
 
 class FakeClock:
     """A clock the test moves; each reading is a little later than the one before."""

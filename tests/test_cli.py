@@ -128,7 +128,7 @@ def test_status_and_history_as_text_and_json(db: str, tmp_path: Path) -> None:
     assert status["status"] == "godkendt" and status["flags"] == ["paabud"]
     assert status["paabud"]["P1"]["frist"] == "2024-11-01"
     text = run_cli(["status", "T-1", "--as-of", "2024-02-01", "--db", db], None).output
-    assert "Status 2024-02-01: Ansøgt" in text
+    assert "Status 1 February 2024: Ansøgt" in text
     history = json.loads(run_cli(["history", "T-1", "--db", db, "--format", "json"], None).output)
     entries = history["entries"]
     assert [e["number"] for e in entries] == [1, 2, 3, 4, 5]

@@ -74,6 +74,8 @@ def progress_bar(length: int, label: str, *, start: int = 0, show_pos: bool = Tr
     if not sys.stderr.isatty():
         import time
 
+        from ledger.i18n import _, number
+
         began = time.monotonic()
         logged = [began]
 
@@ -85,8 +87,13 @@ def progress_bar(length: int, label: str, *, start: int = 0, show_pos: bool = Tr
             done = position - start
             share = done / max(length, 1)
             left = (now - began) * (1 - share) / share if share > 0 else None
-            rest = f", about {left:,.0f} s left" if left is not None else ""
-            click.echo(f"{label}: {100 * share:.0f} % ({done:,} of {length:,}){rest}", err=True)
+            rest = _(", about {seconds} s left").format(seconds=number(left)) if left is not None else ""
+            click.echo(
+                _("{label}: {percent} % ({done} of {length}){rest}").format(
+                    label=label, percent=number(100 * share), done=number(done), length=number(length), rest=rest
+                ),
+                err=True,
+            )
 
         yield log
         return
@@ -117,14 +124,16 @@ def scrub(text: str) -> str:
 
 
 def report_error(error: BaseException) -> int:
+    from ledger.i18n import _
+
     if isinstance(error, LedgerError):
         where = getattr(error, "line_number", None)
-        prefix = f"line {where}: " if where else ""
-        click.echo(scrub(f"Error: {prefix}{error}"), err=True)
+        prefix = _("line {number}: ").format(number=where) if where else ""
+        click.echo(scrub(_("Error: {message}").format(message=f"{prefix}{error}")), err=True)
         return error.exit_code
     from ledger.application import cause
 
-    click.echo(scrub(f"Error: internal error ({type(error).__name__}): {cause(error)}"), err=True)
+    click.echo(scrub(_("Error: internal error ({kind}): {cause}").format(kind=type(error).__name__, cause=cause(error))), err=True)
     if os.environ.get("LEDGER_DEBUG"):
         import traceback
 

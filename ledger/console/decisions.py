@@ -20,6 +20,7 @@ from pydantic.fields import FieldInfo
 
 from ledger.commands import COMMANDS, BaseCommand, parse_command
 from ledger.console.common import by_option, db_option, emit_json, format_option, open_ledger
+from ledger.i18n import _
 
 # Singular option names for list and mapping fields.
 SINGULAR = {
@@ -302,4 +303,7 @@ def _report(receipts: list[Any], fmt: str) -> None:
         for item in receipt.as_dict()["events"]:
             refs = {k: v for k, v in item.items() if k not in ("event", "type", "number")}
             made = ", ".join(f"{k} {', '.join(v) if isinstance(v, list) else v}" for k, v in refs.items())
-            click.echo(f"Recorded #{item['number']} {item['event']} for {receipt.offer}" + (f" ({made})" if made else ""))
+            click.echo(
+                _("Recorded #{number} {event} for {offer}").format(number=item["number"], event=item["event"], offer=receipt.offer)
+                + (f" ({made})" if made else "")
+            )

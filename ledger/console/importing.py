@@ -15,6 +15,7 @@ from typing import IO, Any
 import click
 
 from ledger.errors import InvalidInput
+from ledger.i18n import _, moment, number
 from ledger.store import imports
 from ledger.store.imports import Checkpoint, LineDigest
 
@@ -37,7 +38,7 @@ def prepare(app: Any, file: IO[bytes], name: str, *, resume: bool, dry_run: bool
     if resume:
         last = imports.latest(app.engine)
         if last is None:
-            raise InvalidInput("this ledger holds no import to resume; run `ledger import FILE` without --resume")
+            raise InvalidInput(_("this ledger holds no import to resume; run `ledger import FILE` without --resume"))
         digest = _skip(file, name, last)
         if last.complete and not _has_more(file):
             return Start(digest, last.events_stored, done=_already(name, last))
@@ -59,14 +60,18 @@ def _skip(file: IO[bytes], name: str, last: Checkpoint) -> LineDigest:
         raw = file.readline()
         if not raw:
             raise InvalidInput(
-                f"{name} has {digest.lines} lines, but the last import stored lines 1-{last.through_line} of "
-                f"{last.file_name}: this is not the file to resume; nothing was stored"
+                _(
+                    "{name} has {lines} lines, but the last import stored lines 1-{through} of {stored_from}: this is "
+                    "not the file to resume; nothing was stored"
+                ).format(name=name, lines=digest.lines, through=last.through_line, stored_from=last.file_name)
             )
         digest.add(raw)
     if digest.hasher.hexdigest() != last.lines_sha256:
         raise InvalidInput(
-            f"lines 1-{last.through_line} of {name} are not the lines the last import stored (lines "
-            f"1-{last.through_line} of {last.file_name}): only lines after them may change; nothing was stored"
+            _(
+                "lines 1-{through} of {name} are not the lines the last import stored (lines 1-{through} of "
+                "{stored_from}): only lines after them may change; nothing was stored"
+            ).format(through=last.through_line, name=name, stored_from=last.file_name)
         )
     return digest
 
@@ -79,10 +84,9 @@ def _has_more(file: IO[bytes]) -> bool:
 
 
 def _already(name: str, found: Checkpoint) -> str:
-    when = f" on {found.recorded_at:%Y-%m-%d %H:%M}" if found.recorded_at else ""
-    return (
-        f"{name} was imported whole before{when} (lines 1-{found.through_line}, {found.events_stored:,} events): "
-        "nothing to do, nothing stored."
+    when = _(" on {moment}").format(moment=moment(found.recorded_at)) if found.recorded_at else ""
+    return _("{name} was imported whole before{when} (lines 1-{through}, {events} events): nothing to do, nothing stored.").format(
+        name=name, when=when, through=found.through_line, events=number(found.events_stored)
     )
 
 
@@ -113,14 +117,17 @@ def progress_reporter(file: IO[bytes], skipped: int) -> Iterator[Callable[[int, 
     first_byte = _position(file) or 0
     if sys.stderr.isatty() and size:
         with click.progressbar(
-            length=max(size - first_byte, 1), label="Importing", file=sys.stderr, show_eta=True, show_percent=True,
+            length=max(size - first_byte, 1), label=_("Importing"), file=sys.stderr, show_eta=True, show_percent=True,
             item_show_func=lambda item: item,
         ) as bar:
             done = [first_byte]
 
             def on_terminal(lines: int, stored: int) -> None:
                 position = _position(file) or done[0]
-                bar.update(position - done[0], current_item=f"{skipped + lines:,} lines, {stored:,} events")
+                bar.update(
+                    position - done[0],
+                    current_item=_("{lines} lines, {events} events").format(lines=number(skipped + lines), events=number(stored)),
+                )
                 done[0] = position
 
             yield on_terminal
@@ -133,21 +140,25 @@ def progress_reporter(file: IO[bytes], skipped: int) -> Iterator[Callable[[int, 
             return
         last[0] = now
         elapsed = now - started
-        parts = [f"{skipped + lines:,} lines", f"{stored:,} events stored", f"{lines / elapsed:,.0f} lines/s"]
+        parts = [
+            _("{lines} lines").format(lines=number(skipped + lines)),
+            _("{events} events stored").format(events=number(stored)),
+            _("{rate} lines/s").format(rate=number(lines / elapsed)),
+        ]
         position = _position(file)
         if size and position is not None and position > first_byte:
             share = (position - first_byte) / max(size - first_byte, 1)
             left = elapsed * (1 - share) / share
-            parts.insert(0, f"{100 * position / size:.0f} % of the file")
-            parts.append(f"about {_duration(left)} left")
-        click.echo("import: " + ", ".join(parts), err=True)
+            parts.insert(0, _("{percent} % of the file").format(percent=number(100 * position / size)))
+            parts.append(_("about {duration} left").format(duration=_duration(left)))
+        click.echo(_("import: ") + ", ".join(parts), err=True)
 
     yield logged
 
 
 def _duration(seconds: float) -> str:
     if seconds < 90:
-        return f"{seconds:.0f} s"
+        return f"{number(seconds)} s"
     if seconds < 5400:
-        return f"{seconds / 60:.0f} min"
-    return f"{seconds / 3600:.1f} h"
+        return f"{number(seconds / 60)} min"
+    return _("{hours} h").format(hours=number(seconds / 3600, 1))

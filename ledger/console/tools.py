@@ -10,6 +10,7 @@ import click
 
 from ledger.console.common import by_option, db_option, emit_json, format_option, open_ledger
 from ledger.errors import InvalidInput, LedgerError
+from ledger.i18n import _, number
 
 MAX_LINE_BYTES = 1_000_000
 
@@ -26,27 +27,27 @@ def init(db: str) -> None:
     from ledger.application import redact
 
     app = open_ledger(db, create=True)
-    position, _ = app.head()
+    position, _head = app.head()
     where = redact(app.url)
     if position:
-        click.echo(f"The ledger at {where} already exists (position {position}); nothing changed.")
+        click.echo(_("The ledger at {where} already exists (position {position}); nothing changed.").format(where=where, position=position))
     else:
-        click.echo(f"Created an empty ledger at {where}.")
+        click.echo(_("Created an empty ledger at {where}.").format(where=where))
 
 
 def _read_lines(stream: IO[bytes]) -> list[tuple[int, str]]:
     lines = []
-    for number, raw in enumerate(stream, start=1):
+    for line_no, raw in enumerate(stream, start=1):
         if len(raw) > MAX_LINE_BYTES:
-            raise _at(InvalidInput(f"the line is longer than {MAX_LINE_BYTES} bytes"), number)
+            raise _at(InvalidInput(_("the line is longer than {limit} bytes").format(limit=MAX_LINE_BYTES)), line_no)
         try:
             text = raw.decode("utf-8").strip()
         except UnicodeDecodeError:
-            raise _at(InvalidInput("the line is not valid UTF-8"), number) from None
+            raise _at(InvalidInput(_("the line is not valid UTF-8")), line_no) from None
         if text.startswith("\ufeff"):
             text = text[1:]
         if text:
-            lines.append((number, text))
+            lines.append((line_no, text))
     return lines
 
 
@@ -82,17 +83,16 @@ def submit(file: IO[bytes], each: bool, dry_run: bool, db: str, by: str | None, 
 
     lines = _read_lines(file)
     commands = []
-    number: int | None
-    for number, text in lines:
+    for line_no, text in lines:
         try:
             commands.append(parse_json_line(text))
         except LedgerError as error:
-            raise _at(error, number) from None
+            raise _at(error, line_no) from None
     if not commands:
-        click.echo("Nothing to record: the file has no commands.")
+        click.echo(_("Nothing to record: the file has no commands."))
         return
     app = open_ledger(db, by=by)
-    line_of = [number for number, _ in lines]
+    line_of = [line_no for line_no, _text in lines]
     receipts: list[Any] = []
     if each and not dry_run:
         for index, command in enumerate(commands):
@@ -100,15 +100,20 @@ def submit(file: IO[bytes], each: bool, dry_run: bool, db: str, by: str | None, 
                 receipts.extend(app.execute([command], by=by))
             except LedgerError as error:
                 stored = sum(len(r.events) for r in receipts)
-                click.echo(f"Stored {index} of {len(commands)} lines ({stored} events) before the refusal.", err=True)
+                click.echo(
+                    _("Stored {index} of {lines} lines ({events} events) before the refusal.").format(
+                        index=number(index), lines=number(len(commands)), events=number(stored)
+                    ),
+                    err=True,
+                )
                 raise _at(error, line_of[index]) from None
     else:
         try:
             receipts = app.execute(commands, by=by, store=not dry_run)
         except LedgerError as error:
-            number = getattr(error, "command_number", None)
-            if number is not None:
-                _at(error, line_of[number - 1])
+            command_no: int | None = getattr(error, "command_number", None)
+            if command_no is not None:
+                _at(error, line_of[command_no - 1])
             raise
     _summarise(receipts, len(commands), dry_run, fmt)
 
@@ -119,9 +124,13 @@ def _summarise(receipts: list[Any], lines: int, dry_run: bool, fmt: str) -> None
     if fmt == "json":
         emit_json({"dry_run": dry_run, "lines": lines, "events": events, "receipts": [r.as_dict() for r in receipts]})
         return
-    verb = "Would record" if dry_run else "Recorded"
-    shown = ", ".join(offers[:10]) + (f" and {len(offers) - 10} more" if len(offers) > 10 else "")
-    click.echo(f"{verb} {events} events from {lines} lines for {len(offers)} offer(s): {shown}.")
+    shown = ", ".join(offers[:10]) + (_(" and {count} more").format(count=number(len(offers) - 10)) if len(offers) > 10 else "")
+    done = (
+        _("Would record {events} events from {lines} lines for {offers} offer(s): {shown}.")
+        if dry_run
+        else _("Recorded {events} events from {lines} lines for {offers} offer(s): {shown}.")
+    )
+    click.echo(done.format(events=number(events), lines=number(lines), offers=number(len(offers)), shown=shown))
 
 
 @click.command()
@@ -139,7 +148,7 @@ def schema(name: str | None) -> None:
         data = json_schema()
     else:
         if name not in COMMANDS:
-            raise InvalidInput(f"unknown command {name!r}; known commands: {', '.join(COMMANDS)}")
+            raise InvalidInput(_("unknown command {name!r}; known commands: {known}").format(name=name, known=", ".join(COMMANDS)))
         data = COMMANDS[name].model_json_schema()
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
@@ -204,24 +213,37 @@ def import_(file: IO[bytes], batch: int, workers: int | None, resume: bool, dry_
                 digest=start.digest, stored=start.stored, dry_run=dry_run,
             )
     except LedgerError as error:
-        number = getattr(error, "line_number", None)
+        line = getattr(error, "line_number", None)
         if dry_run:
-            click.echo("Nothing was stored (--dry-run).", err=True)
+            click.echo(_("Nothing was stored (--dry-run)."), err=True)
         else:
             through = getattr(error, "stored_through", 0)
             events = getattr(error, "stored", 0)
             if through:
                 click.echo(
-                    f"Stored {events:,} events from lines 1-{through} of {name} (in whole transactions); nothing from "
-                    f"line {through + 1} on. Correct line {number} and run `ledger import {name} --resume` to go on "
-                    f"after line {through}.", err=True,
+                    _(
+                        "Stored {events} events from lines 1-{through} of {name} (in whole transactions); nothing from "
+                        "line {next} on. Correct line {line} and run `ledger import {name} --resume` to go on after "
+                        "line {through}."
+                    ).format(events=number(events), through=through, name=name, next=through + 1, line=line),
+                    err=True,
                 )
             else:
-                click.echo(f"Nothing of {name} was stored: line {number} was refused before the first transaction.", err=True)
+                click.echo(
+                    _("Nothing of {name} was stored: line {line} was refused before the first transaction.").format(name=name, line=line),
+                    err=True,
+                )
         raise
     elapsed = time.perf_counter() - started
-    rate = f" ({stored / elapsed:,.0f} events/s)" if elapsed > 0 and stored else ""
-    verb = "Judged" if dry_run else "Imported"
-    tail = "; nothing was stored (--dry-run)" if dry_run else ""
-    resumed = f" after line {skipped}" if skipped else ""
-    click.echo(f"{verb} {stored - start.stored:,} events from {lines:,} lines{resumed} in {elapsed:,.1f} s{rate}{tail}.")
+    rate = _(" ({rate} events/s)").format(rate=number(stored / elapsed)) if elapsed > 0 and stored else ""
+    resumed = _(" after line {line}").format(line=skipped) if skipped else ""
+    done = (
+        _("Judged {events} events from {lines} lines{resumed} in {seconds} s{rate}; nothing was stored (--dry-run).")
+        if dry_run
+        else _("Imported {events} events from {lines} lines{resumed} in {seconds} s{rate}.")
+    )
+    click.echo(
+        done.format(
+            events=number(stored - start.stored), lines=number(lines), resumed=resumed, seconds=number(elapsed, 1), rate=rate
+        )
+    )

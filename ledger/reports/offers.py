@@ -9,6 +9,8 @@ from typing import Any
 from ledger.aggregates.state import FLAGS, STATUS_LABELS, STATUSES, CaseState
 from ledger.errors import InvalidInput
 from ledger.events.vocab import fold
+from ledger.i18n import _, number
+from ledger.i18n import day as day_text
 
 STATUS_CHOICES = STATUSES[1:] + FLAGS + ("aktiv",)
 
@@ -20,7 +22,7 @@ def status_choice(value: str) -> str:
     for code in STATUS_CHOICES:
         if wanted in (fold(code), fold(STATUS_LABELS.get(code, ""))):
             return code
-    raise InvalidInput(f"unknown status {value!r}; one of: {', '.join(STATUS_CHOICES)}")
+    raise InvalidInput(_("unknown status {value!r}; one of: {choices}").format(value=value, choices=", ".join(STATUS_CHOICES)))
 
 
 def offer_rows(states: Sequence[CaseState], on: dt.date, status: str | None = None) -> list[dict[str, Any]]:
@@ -61,12 +63,12 @@ def offer_rows(states: Sequence[CaseState], on: dt.date, status: str | None = No
 
 def render_offers_text(rows: Sequence[dict[str, Any]], on: dt.date) -> str:
     if not rows:
-        return f"No offers match (as of {on})."
-    header = ("Offer", "Navn", "Region", "Typer", "Status", "Også")
+        return _("No offers match (as of {day}).").format(day=day_text(on))
+    header = (_("Offer"), _("Name"), _("Region"), _("Types"), _("Status"), _("Also"))
     table = [
         (
             r["offer"],
-            r["navn"][:40],
+            r["navn"] if len(r["navn"]) <= 40 else r["navn"][:39] + "…",
             r["region"],
             ",".join(r["tilbudstyper"]),
             STATUS_LABELS.get(r["status"], r["status"]),
@@ -75,7 +77,7 @@ def render_offers_text(rows: Sequence[dict[str, Any]], on: dt.date) -> str:
         for r in rows
     ]
     widths = [max(len(str(row[i])) for row in [header, *table]) for i in range(len(header))]
-    lines = [f"Offers as of {on}: {len(rows)}", ""]
+    lines = [_("Offers as of {day}: {count}").format(day=day_text(on), count=number(len(rows))), ""]
     lines.append("  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
     lines.append("  ".join("-" * w for w in widths))
     for row in table:

@@ -6,6 +6,7 @@ from typing import Any
 
 from ledger.aggregates.state import STATUS_LABELS
 from ledger.events.vocab import label
+from ledger.i18n import _, day
 
 FLAG_LABELS = {
     "fravigelse": "fravigelse i kraft",
@@ -17,15 +18,21 @@ FLAG_LABELS = {
 }
 
 
+def _day(iso: str) -> str:
+    import datetime as dt
+
+    return day(dt.date.fromisoformat(iso))
+
+
 def render_status_text(state: dict[str, Any], known_at: str | None = None) -> str:
     lines = [
         f"{state['offer']}: {state['navn']}",
-        f"  Status {state['as_of']}: {STATUS_LABELS.get(state['status'], state['status'])}",
+        "  " + _("Status {day}: {status}").format(day=_day(state["as_of"]), status=STATUS_LABELS.get(state["status"], state["status"])),
     ]
     if known_at:
-        lines.append(f"  (as the ledger knew it at {known_at})")
+        lines.append("  " + _("(as the ledger knew it at {moment})").format(moment=known_at))
     if state["flags"]:
-        lines.append("  Also: " + "; ".join(FLAG_LABELS.get(f, f) for f in state["flags"]))
+        lines.append("  " + _("Also: ") + "; ".join(FLAG_LABELS.get(f, f) for f in state["flags"]))
     places = f"{state['pladser']} pladser; " if state.get("pladser") is not None else ""
     lines.append(
         f"  Socialtilsyn {state['region']}; {', '.join(label(t) for t in state['tilbudstyper'])}; "

@@ -1,0 +1,101 @@
+"""The message catalogues: find every message the code shows people, and keep the catalogues in step.
+
+    .venv/bin/python scripts/i18n.py check    # exit 1 if a message has no translation (what the test checks)
+    .venv/bin/python scripts/i18n.py update   # add new messages to both catalogues (empty), drop unused ones
+
+A message is the first argument of a call of `_` (ledger.i18n) or of `N_` (a message marked where
+it is defined and translated where it is shown), a string literal, in `ledger/` or `cli.py`. The catalogues are `ledger/locale/<lang>/LC_MESSAGES/ledger.po`, read and written with
+Babel; translate the empty entries `update` adds (English ones as written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import sys
+from pathlib import Path
+
+from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po, write_po
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGUAGES = ("da", "en")
+
+
+def sources() -> list[Path]:
+    return sorted([ROOT / "cli.py", *(ROOT / "ledger").rglob("*.py")])
+
+
+def messages() -> dict[str, list[str]]:
+    """Every message, with where it is used (file:line)."""
+    found: dict[str, list[str]] = {}
+    for path in sources():
+        tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+        for node in ast.walk(tree):
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id in ("_", "N_")
+                and node.args
+            ):
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    found.setdefault(first.value, []).append(f"{path.relative_to(ROOT)}:{node.lineno}")
+                elif node.func.id == "N_":
+                    raise SystemExit(f"{path.relative_to(ROOT)}:{node.lineno}: N_() needs a string literal")
+    return found
+
+
+def catalogue_path(lang: str) -> Path:
+    return ROOT / "ledger" / "locale" / lang / "LC_MESSAGES" / "ledger.po"
+
+
+def read(lang: str) -> Catalog:
+    path = catalogue_path(lang)
+    if not path.exists():
+        return Catalog(locale=lang, project="supervision-ledger", fuzzy=False)
+    with path.open("rb") as handle:
+        return read_po(handle, locale=lang)
+
+
+def missing(lang: str, wanted: dict[str, list[str]]) -> list[str]:
+    catalogue = read(lang)
+    return [m for m in wanted if not (catalogue.get(m) and catalogue.get(m).string)]  # type: ignore[union-attr]
+
+
+def update() -> int:
+    wanted = messages()
+    for lang in LANGUAGES:
+        old = read(lang)
+        new = Catalog(locale=lang, project="supervision-ledger", fuzzy=False)
+        for message, places in sorted(wanted.items()):
+            kept = old.get(message)
+            string = kept.string if kept is not None else ""
+            new.add(message, string, locations=[(p.split(":")[0], int(p.split(":")[1])) for p in places])
+        path = catalogue_path(lang)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("wb") as handle:
+            write_po(handle, new, width=100, sort_output=True, omit_header=False)
+        print(f"{lang}: {len(wanted)} messages, {len(missing(lang, wanted))} untranslated", file=sys.stderr)
+    return 0
+
+
+def check() -> int:
+    wanted = messages()
+    failed = 0
+    for lang in LANGUAGES:
+        for message in missing(lang, wanted):
+            print(f"{lang}: no translation of {message!r} ({', '.join(wanted[message])})")
+            failed += 1
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("action", choices=["check", "update"])
+    args = parser.parse_args(argv)
+    return update() if args.action == "update" else check()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
