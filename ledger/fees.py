@@ -65,6 +65,7 @@ from ledger.events import offer as ev
 from ledger.events.authority import ObjektivFinansieringFastsat, TaksterFastsat, kroner
 from ledger.events.base import LedgerEvent
 from ledger.events.vocab import FOSTER_FAMILY_TYPES, TREATMENT_TYPES, OfferType, Region
+from ledger.reports.tables import BOM, CSV_SEPARATOR
 from ledger.rulebook import Rulebook, Rulebooks
 
 __all__ = [
@@ -735,8 +736,9 @@ CSV_COLUMNS = (
 
 
 def render_csv(report: FeeReport) -> str:
+    """The charges, shares and totals as CSV for Danish Excel (ledger.reports.tables: BOM, `;`, CRLF)."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, delimiter=CSV_SEPARATOR, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for name, bucket in report.regions.items():
         for c in bucket.charges:
@@ -756,4 +758,4 @@ def render_csv(report: FeeReport) -> str:
     if len(report.regions) > 1:
         for key, value in report.totals().items():
             writer.writerow(["total", "alle", "", "", key, "", "", "", "", "", value])
-    return buffer.getvalue()
+    return BOM + buffer.getvalue()

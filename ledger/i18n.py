@@ -63,6 +63,11 @@ def catalogue(lang: str) -> dict[str, str]:
     return {str(message.id): str(message.string) for message in read if message.id and message.string}
 
 
+def N_(message: str) -> str:
+    """A message marked where it is defined, translated with `_` where it is shown."""
+    return message
+
+
 def _(message: str) -> str:
     """The message in the language in use."""
     return catalogue(language()).get(message, message)

@@ -291,11 +291,13 @@ def test_fees_output_text_in_kroner_json_and_csv_in_oere(app: Ledger) -> None:
     assert data["totals"]["takster_i_alt_oere"] == 28_800_000
     assert data["totals"]["objektive_finansieringsandele_oere"] == 1_000_000
     assert data["regions"]["Nord"]["objektive_finansieringsandele"]["kommuner"]["Hjørring"]["andel_oere"] == 309_524
-    rows = invoke(fees, ["2024", "--db", app.url, "--format", "csv", "--offer", "T-1"]).output.splitlines()
-    assert rows[0] == "record,region,offer,kommune,kind,paragraph,fra,til,size_category,basis,amount_oere"
-    charges = [r for r in rows if r.startswith("charge,")]
-    assert [r.rsplit(",", 1)[1] for r in charges] == ["3600000", "18000000", "7200000"]
-    assert not any(r.startswith("objektiv,") for r in rows)
+    output = invoke(fees, ["2024", "--db", app.url, "--format", "csv", "--offer", "T-1"]).stdout_bytes.decode()
+    assert output.startswith("\ufeff") and "\r\n" in output  # Danish Excel: BOM, `;`, CRLF
+    rows = output.lstrip("\ufeff").splitlines()
+    assert rows[0] == "record;region;offer;kommune;kind;paragraph;fra;til;size_category;basis;amount_oere"
+    charges = [r for r in rows if r.startswith("charge;")]
+    assert [r.rsplit(";", 1)[1] for r in charges] == ["3600000", "18000000", "7200000"]
+    assert not any(r.startswith("objektiv;") for r in rows)
 
 
 def test_fees_summary_gives_each_regions_totals(app: Ledger) -> None:

@@ -107,6 +107,27 @@ def progress_bar(length: int, label: str, *, start: int = 0, show_pos: bool = Tr
         yield progress
 
 
+def emit_records(fmt: str, records: list[dict[str, Any]], columns: list[tuple[str, str]]) -> None:
+    """Records as JSON Lines, CSV for Danish Excel, or a Markdown table (ledger.reports.tables);
+    `columns` are (JSON key, header for people)."""
+    from ledger.i18n import _
+    from ledger.reports import tables
+
+    if fmt == "jsonl":
+        click.echo(tables.jsonl(records), nl=False)
+    elif fmt == "csv":
+        emit_csv(tables.csv_records(records, [key for key, _label in columns]))
+    else:
+        click.echo(tables.markdown_records(records, [(key, _(label)) for key, label in columns]), nl=False)
+
+
+def emit_csv(text: str) -> None:
+    """CSV as its bytes (UTF-8 with its BOM, CRLF line ends kept as they are)."""
+    stream = click.get_binary_stream("stdout")
+    stream.write(text.encode("utf-8"))
+    stream.flush()
+
+
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False, default=str))
 

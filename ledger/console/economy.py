@@ -116,7 +116,9 @@ def fees(year: int, offer: str | None, region: str | None, db: str, fmt: str) ->
     if fmt == "json":
         emit_json(report.as_dict())
     elif fmt == "csv":
-        click.echo(render_csv(report), nl=False)
+        from ledger.console.common import emit_csv
+
+        emit_csv(render_csv(report))
     else:
         click.echo(render_text(report), nl=False)
 

@@ -10,7 +10,7 @@ from typing import Any
 import click
 import sqlalchemy as sa
 
-from ledger.console.common import db_option, emit_json, format_option, open_ledger, progress_bar
+from ledger.console.common import db_option, emit_csv, emit_json, emit_records, format_option, open_ledger, progress_bar
 from ledger.console.reading import parse_day
 from ledger.errors import InvalidInput
 
@@ -48,7 +48,7 @@ def fresh(app: Any, names: list[str] | None = None) -> Any:
 @click.option("--koncern", default=None, help="Only the offers of this koncern (with their regions).")
 @click.option("--as-of", "as_of", default=None, metavar="DATE", help="Status on this date (default: today).")
 @db_option
-@format_option("text", "json")
+@format_option("text", "json", "jsonl", "csv", "md")
 def offers(status_: str | None, offer_type: str | None, region: str | None, koncern: str | None, as_of: str | None, db: str, fmt: str) -> None:
     """List offers with their status on a date, including what lapses by time alone.
 
@@ -70,8 +70,12 @@ def offers(status_: str | None, offer_type: str | None, region: str | None, konc
     rows = offer_rows(states, on, status_)
     if fmt == "json":
         emit_json({"as_of": on.isoformat(), "count": len(rows), "offers": rows})
-    else:
+    elif fmt == "text":
         click.echo(render_offers_text(rows, on))
+    else:
+        from ledger.reports.offers import OFFER_COLUMNS
+
+        emit_records(fmt, rows, OFFER_COLUMNS)
 
 
 def _vocab(kind: Any, value: str | None, what: str) -> str | None:
@@ -87,7 +91,7 @@ def _vocab(kind: Any, value: str | None, what: str) -> str | None:
 @click.argument("year", type=int)
 @click.option("--region", default=None, help="Only this region (default: every region and the total).")
 @db_option
-@format_option("text", "json", "csv", "md")
+@format_option("text", "json", "jsonl", "csv", "md")
 def stats(year: int, region: str | None, db: str, fmt: str) -> None:
     """The statistics of bek § 18 stk 2 for a calendar year, per region and in total.
 
@@ -111,7 +115,10 @@ def stats(year: int, region: str | None, db: str, fmt: str) -> None:
     with runner.engine.connect() as connection:
         report = compute(connection, year, region_code, position, chain_hash_at(app, connection, position))
     add_fees(report, fees_summary_for(app, year, region_code))
-    click.echo(render(report, fmt), nl=False)
+    if fmt == "csv":
+        emit_csv(render(report, fmt))
+    else:
+        click.echo(render(report, fmt), nl=False)
 
 
 def chain_hash_at(app: Any, connection: sa.Connection, position: int) -> str | None:
@@ -234,7 +241,7 @@ def projections_check(name: str | None, db: str, fmt: str) -> None:
 @click.option("--region", default=None, help="Only this region.")
 @click.option("--offer", "offer_key", default=None, help="Only this offer.")
 @db_option
-@format_option("text", "json")
+@format_option("text", "json", "jsonl", "csv", "md")
 def deadlines(as_of: str | None, overdue: bool, within_days: int, region: str | None, offer_key: str | None, db: str, fmt: str) -> None:
     """The deadline radar: påbud and vilkår frister, ends of skærpet tilsyn and fravigelse, ophør
     taking effect, the annual visit per offer and afdeling (bek § 5 stk 2), budgets (bek §§ 15-16),
@@ -261,11 +268,15 @@ def deadlines(as_of: str | None, overdue: bool, within_days: int, region: str | 
     if region_code:
         own = [d for d in own if d.region == region_code]
     items = radar(states, on, app.rulebooks, within_days=within_days, overdue_only=overdue, extra=own)
+    day = on.isoformat()
     if fmt == "json":
-        day = on.isoformat()
         emit_json({"as_of": day, "count": len(items), "deadlines": [d.as_dict(day) for d in items]})
-    else:
+    elif fmt == "text":
         click.echo(render_text(items, on))
+    else:
+        from ledger.reports.deadlines import DEADLINE_COLUMNS
+
+        emit_records(fmt, [d.as_dict(day) for d in items], DEADLINE_COLUMNS)
 
 
 @click.group()

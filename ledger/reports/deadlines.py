@@ -15,6 +15,7 @@ from typing import Any
 
 from ledger.aggregates.state import CaseState
 from ledger.events.vocab import EMPLOYER_TYPES, FOSTER_FAMILY_TYPES, LOV_4_NR, OfferType
+from ledger.i18n import N_
 from ledger.rulebook import Rulebook, Rulebooks, month_day
 
 _NOTIFY = {
@@ -24,6 +25,14 @@ _NOTIFY = {
     "GodkendelseOphoert": "bek § 4 stk 4",
     "ArbejdsgiverGodkendelseOphoert": "bek § 21 stk 3",
 }
+
+
+# The radar's columns in JSON Lines, CSV and Markdown: (JSON key, header for people).
+DEADLINE_COLUMNS = [
+    ("due", N_("Due")), ("overdue", N_("Overdue")), ("offer", N_("Offer")), ("navn", N_("Name")),
+    ("region", N_("Region")), ("kind", N_("Kind")), ("what", N_("What")), ("ref", N_("Ref")),
+    ("paragraph", N_("Paragraph")),
+]
 
 
 @dataclass(frozen=True)

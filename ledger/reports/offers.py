@@ -9,10 +9,17 @@ from typing import Any
 from ledger.aggregates.state import FLAGS, STATUS_LABELS, STATUSES, CaseState
 from ledger.errors import InvalidInput
 from ledger.events.vocab import fold
-from ledger.i18n import _, number
+from ledger.i18n import N_, _, number
 from ledger.i18n import day as day_text
 
 STATUS_CHOICES = STATUSES[1:] + FLAGS + ("aktiv",)
+
+# The list's columns in JSON Lines, CSV and Markdown: (JSON key, header for people).
+OFFER_COLUMNS = [
+    ("offer", N_("Offer")), ("navn", N_("Name")), ("region", N_("Region")), ("tilbudstyper", N_("Types")),
+    ("status", N_("Status")), ("flags", N_("Also")), ("approved_on", N_("Approved")), ("pladser", N_("Places")),
+    ("koncern", N_("Koncern")),
+]
 
 
 def status_choice(value: str) -> str:

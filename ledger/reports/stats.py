@@ -7,8 +7,6 @@ them from the same ledger gives the same bytes.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import statistics as pystats
 from collections.abc import Sequence
@@ -18,6 +16,7 @@ import sqlalchemy as sa
 
 from ledger.events.authority import kroner
 from ledger.events.vocab import Region, label
+from ledger.reports import tables
 from ledger.projections.statistics import (
     GODKENDELSE,
     INDTAEGT,
@@ -204,17 +203,18 @@ def _amount(name: str, value: Any) -> str:
     return _fmt(value)
 
 
-def flatten(report: dict[str, Any]) -> list[tuple[str, str, str, str]]:
-    """(region, item, category, value) rows in a fixed order."""
+def flatten(report: dict[str, Any], *, raw: bool = False) -> list[tuple[str, str, str, Any]]:
+    """(region, item, category, value) rows in a fixed order; the values as text, or as they are."""
+    shown = (lambda value: value) if raw else _fmt
     rows = []
     for region, block in report["regioner"].items():
         for key, _title in ITEMS:
             for name, value in block.get(key, {}).items():
                 if isinstance(value, dict):
                     for category, number in value.items():
-                        rows.append((region, key, f"{name}:{category}", _fmt(number)))
+                        rows.append((region, key, f"{name}:{category}", shown(number)))
                 else:
-                    rows.append((region, key, name, _fmt(value)))
+                    rows.append((region, key, name, shown(value)))
     return rows
 
 
@@ -225,15 +225,14 @@ def _fmt(value: Any) -> str:
 def render(report: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
         return json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(["aar", "region", "punkt", "kategori", "vaerdi"])
-        for row in flatten(report):
-            writer.writerow([report["aar"], *row])
-        writer.writerow([report["aar"], "", "beregnet_fra", "position", report["beregnet_fra"]["position"]])
-        writer.writerow([report["aar"], "", "beregnet_fra", "ledger_hash", report["beregnet_fra"]["ledger_hash"] or ""])
-        return buffer.getvalue()
+    if fmt in ("csv", "jsonl"):
+        columns = ["aar", "region", "punkt", "kategori", "vaerdi"]
+        rows = [[report["aar"], *row] for row in flatten(report, raw=fmt == "jsonl")]
+        rows.append([report["aar"], "", "beregnet_fra", "position", report["beregnet_fra"]["position"]])
+        rows.append([report["aar"], "", "beregnet_fra", "ledger_hash", report["beregnet_fra"]["ledger_hash"] or ""])
+        if fmt == "jsonl":
+            return tables.jsonl(dict(zip(columns, row, strict=True)) for row in rows)
+        return tables.csv_text(columns, rows)
     source = report["beregnet_fra"]
     stamp = f"ledger position {source['position']}, hash {source['ledger_hash'] or '-'}"
     if fmt == "md":
