@@ -8,7 +8,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import click
 
@@ -123,7 +123,8 @@ def emit_records(fmt: str, records: list[dict[str, Any]], columns: list[tuple[st
 
 def emit_csv(text: str) -> None:
     """CSV as its bytes (UTF-8 with its BOM, CRLF line ends kept as they are)."""
-    stream = click.get_binary_stream("stdout")
+    sys.stdout.flush()
+    stream: IO[bytes] = sys.stdout.buffer
     stream.write(text.encode("utf-8"))
     stream.flush()
 
