@@ -160,7 +160,11 @@ class BulkImporter:
         last = self._recordings.get(by)
         if last is not None and last.recorded_at == recorded_at:
             return last
-        recording = self._recordings[by] = Recording(recorded_at=recorded_at, recorded_by=by, rulebooks=self.app.rulebooks)
+        # On PostgreSQL the session user records and `by` is kept as on whose behalf (Ledger.who).
+        recorder, behalf = self.app.who(by)
+        recording = self._recordings[by] = Recording(
+            recorded_at=recorded_at, recorded_by=recorder, rulebooks=self.app.rulebooks, on_behalf_of=behalf
+        )
         return recording
 
     def _touched(self, case: Case, made: list[LedgerEvent], rec: Recording) -> list[LedgerEvent]:

@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class LedgerEvent(BaseModel):
@@ -25,6 +25,10 @@ class LedgerEvent(BaseModel):
     timestamp: dt.datetime
     effective_date: dt.date
     recorded_by: str
+    # On whose behalf the recorder recorded (the HTTP service's client, or `--by` on PostgreSQL).
+    # Left out of the stored JSON when there is none, so every event stored before this field
+    # existed keeps its bytes and its hashes.
+    on_behalf_of: str | None = Field(default=None, exclude_if=lambda value: value is None)
     paragraph: str
     rulebook: str
     begrundelse: str | None = None
@@ -80,6 +84,7 @@ ENVELOPE_FIELDS = frozenset(
         "timestamp",
         "effective_date",
         "recorded_by",
+        "on_behalf_of",
         "paragraph",
         "rulebook",
         "supersedes",
