@@ -90,6 +90,8 @@ TOOLS: dict[str, tuple[str, str, str]] = {
     "complaint": ("ledger.console.complaints", "complaint", "Complaints: list them, build the case file for Ankestyrelsen."),
     "verify": ("ledger.console.audit", "verify", "Recompute the hash chain; report the first broken link."),
     "digest": ("ledger.console.audit", "digest", "Print the ledger's head (position and hash) to publish."),
+    "serve": ("ledger.console.serve", "serve", "Serve the ledger over HTTP, with identities (JWT) and roles."),
+    "roles": ("ledger.console.roles", "roles", "PostgreSQL: create the database roles of the four roles."),
 }
 
 
