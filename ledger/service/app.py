@@ -17,6 +17,7 @@ import datetime as dt
 import io
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -135,14 +136,30 @@ class Service:
         self._catching_up = threading.Lock()
 
     def fresh(self) -> Any:
-        """The projections brought up to the ledger's head (as every reading CLI command does)."""
-        from ledger.projections.runner import ProjectionRunner
+        """The projections brought up to at least the ledger's head as it was when the request came
+        (as every reading CLI command does). Another worker or `projections follow` may be applying
+        the same events at the same moment: what they apply counts, so a position moved by them is
+        waited for, not an error."""
+        from ledger.projections.runner import PositionMoved, ProjectionRunner
 
         with self._catching_up:
             if self._runner is None:
                 self._runner = ProjectionRunner(self.ledger)
-            self._runner.catch_up_retrying()
-            return self._runner
+        runner = self._runner
+        head = runner.head()
+        if min(runner.positions().values()) >= head:
+            return runner
+        with self._catching_up:
+            for _ in range(100):
+                try:
+                    runner.catch_up_retrying(attempts=2)
+                    return runner
+                except PositionMoved:
+                    if min(runner.positions().values()) >= head:
+                        return runner
+                    time.sleep(0.02)
+            runner.catch_up()
+        return runner
 
     def today(self) -> dt.date:
         from ledger.aggregates.base import COPENHAGEN
