@@ -35,7 +35,7 @@ from ledger.application import utc_now
 from ledger.commands import BaseCommand, command_adapter, parse_json_line
 from ledger.coordination import KONCERN_EVENTS, NEEDS_CONTEXT, context_for, follow_up
 from ledger.errors import InvalidInput, LedgerError
-from ledger.events.base import LedgerEvent
+from ledger.events.base import LedgerEvent, with_on_behalf_of
 from ledger.store.chain import GENESIS, case_hash_of, ledger_hash
 from ledger.store.persistence import writing
 
@@ -244,6 +244,8 @@ class BulkImporter:
                 previous = chain[2] or self._stored_case_hash(connection, originator_id, version - 1)
             topic = writer[0]
             state = writer[1](event)
+            if event.on_behalf_of is not None:
+                state = with_on_behalf_of(state, event)
             digest = chain[2] = case_hash_of(previous, chain[0], version, topic, state)
             if as_sqlite:
                 sealed.append((chain[1], version, topic, bytearray(state), bytearray(digest)))

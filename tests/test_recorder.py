@@ -104,3 +104,27 @@ def test_on_postgresql_the_session_user_records_and_by_is_kept_as_on_whose_behal
     first, second = app.events_of("T-1")
     assert (first.recorded_by, first.on_behalf_of) == (session_user, "Direktøren")
     assert (second.recorded_by, second.on_behalf_of) == (session_user, None)
+
+
+@pytest.mark.postgres
+def test_a_bulk_import_on_postgresql_keeps_by_as_on_whose_behalf_and_its_chain_verifies(pg_schema_url: str) -> None:
+    import json as json_
+
+    from tests.support import run_cli
+
+    Ledger(pg_schema_url, create=True)
+    data = "".join(json_.dumps(line, ensure_ascii=False) + "\n" for line in (ansoegning(), godkendelse())).encode()
+    result = run_cli(["import", "-", "--db", pg_schema_url, "--by", "Direktøren"], data)
+    assert result.exit_code == 0, result.output
+    app = Ledger(pg_schema_url)
+    assert [(e.recorded_by, e.on_behalf_of) for e in app.events_of("T-1")] == [(app.session_user, "Direktøren")] * 2
+    assert verify(app.engine).ok
+
+
+def test_on_behalf_of_is_the_last_member_of_the_stored_json_and_reads_back_to_the_same_bytes(tmp_path: Path) -> None:
+    app = Ledger(f"sqlite:///{tmp_path / 'l.db'}", create=True, clock=FakeClock())
+    app.execute([parse_command(ansoegning())], recorder="anne", on_behalf_of='Direktøren "Nord"')
+    event = app.events_of("T-1")[0]
+    stored = app.mapper_.encode(event)
+    assert stored.endswith(',"on_behalf_of":"Direktøren \\"Nord\\""}'.encode())
+    assert app.mapper_.encode(app.mapper_.decode(app.mapper_.topic_of(type(event)), stored)) == stored

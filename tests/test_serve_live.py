@@ -127,7 +127,11 @@ def test_ledger_serve_on_loopback_refuses_each_attack_and_logs_no_token(sqlite_s
 @pytest.mark.postgres
 def test_two_workers_on_postgresql_store_every_concurrent_decision_once_or_answer_409(pg_schema_url: str, tmp_path: Path, issuer: Issuer) -> None:
     Ledger(pg_schema_url, create=True)
-    for server in _serve(pg_schema_url, issuer, tmp_path, workers=2):
+    # a password in the URL (the test server trusts loopback, so any password connects): never in the log
+    import sqlalchemy as sa
+
+    with_password = sa.make_url(pg_schema_url).set(password="Hemmeligt-Kodeord-42").render_as_string(hide_password=False)
+    for server in _serve(with_password, issuer, tmp_path, workers=2):
         token = issuer.token()
         with httpx.Client(base_url=server.base, timeout=60) as client:
             body = "".join(json.dumps(c) + "\n" for c in (ansoegning(), godkendelse()))
@@ -144,3 +148,7 @@ def test_two_workers_on_postgresql_store_every_concurrent_decision_once_or_answe
         app = Ledger(pg_schema_url)
         assert app.case("T-1").version == 2 + statuses.count(201)
         assert verify(app.engine).ok
+    log = (tmp_path / "serve.log").read_text(errors="replace")
+    assert "Hemmeligt-Kodeord-42" not in log
+    for part in token.split("."):
+        assert part not in log

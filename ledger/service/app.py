@@ -112,6 +112,13 @@ class BodyLimit:
         except _TooLarge:
             if not started:
                 await self._refuse(scope, receive, send, 413, f"the body is larger than {self.limit} bytes")
+        except Exception as error:  # noqa: BLE001
+            # Answered here, so that no traceback (whose text may hold a connection string) reaches
+            # the server's log: the class of the error only.
+            log.error("internal error on %s %s: %s", scope.get("method"), scope.get("path"), type(error).__name__)
+            if not started:
+                response = error_response(500, "internal", f"internal error ({type(error).__name__}); nothing was written")
+                await response(scope, receive, send)
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
         response = error_response(status, "too_large" if status == 413 else "malformed", message,
