@@ -95,6 +95,8 @@ TOOLS: dict[str, tuple[str, str, str]] = {
     "complaint": ("ledger.console.complaints", "complaint", N_("Complaints: list them, build the case file for Ankestyrelsen.")),
     "verify": ("ledger.console.audit", "verify", N_("Recompute the hash chain; report the first broken link.")),
     "digest": ("ledger.console.audit", "digest", N_("Print the ledger's head (position and hash) to publish.")),
+    "serve": ("ledger.console.serve", "serve", N_("Serve the ledger over HTTP, with identities (JWT) and roles.")),
+    "roles": ("ledger.console.roles", "roles", N_("PostgreSQL: create the database roles of the four roles.")),
 }
 
 

@@ -175,6 +175,9 @@ class Ledger(Application[Any]):
             raise StoreUnavailable(self.scrub(f"cannot open the ledger at {redact(self.url)}: {cause(error)}")) from None
         if not create:
             self._require_schema()
+        # On PostgreSQL the database authenticates who connects: its session user is the recorder,
+        # and a name given with --by, $LEDGER_USER or a command's `by` is kept as on whose behalf.
+        self.session_user: str | None = self._session_user()
 
     # -- wiring -----------------------------------------------------------------------------
     def construct_factory(self, env: Environment) -> InfrastructureFactory[Any]:
@@ -221,6 +224,27 @@ class Ledger(Application[Any]):
             raise StoreUnavailable(self.scrub(f"cannot reach the database {redact(self.url)}: {cause(error)}")) from None
         if not present:
             raise NotFound(f"the database {redact(self.url)} holds no ledger: run `ledger init` first")
+
+    def _session_user(self) -> str | None:
+        if self.engine.dialect.name != "postgresql":
+            return None
+        try:
+            with self.engine.connect() as connection:
+                return str(connection.exec_driver_sql("SELECT session_user").scalar())
+        except Exception as error:  # noqa: BLE001
+            raise StoreUnavailable(self.scrub(f"cannot reach the database {redact(self.url)}: {cause(error)}")) from None
+
+    def who(self, claimed: str | None, *, recorder: str | None = None, on_behalf_of: str | None = None) -> tuple[str, str | None]:
+        """Who is stored as the recorder, and on whose behalf. `recorder` is an identity the caller
+        has authenticated (the HTTP service's token); `claimed` is a name the user typed (`--by`, a
+        command's `by`). On SQLite, with no authenticated recorder, the claimed name records, as it
+        always has; otherwise the authenticated identity (or the database's session user) records,
+        and a claimed name is kept beside it as on whose behalf."""
+        trusted = recorder or self.session_user
+        if trusted is None:
+            return claimed or self.user, on_behalf_of
+        behalf = on_behalf_of or claimed
+        return trusted, (behalf if behalf and behalf != trusted else None)
 
     @contextmanager
     def guarded(self) -> Iterator[None]:
@@ -329,18 +353,32 @@ class Ledger(Application[Any]):
         return found
 
     def recording(self, by: str | None = None) -> Recording:
-        return Recording(recorded_at=self.clock(), recorded_by=by or self.user, rulebooks=self.rulebooks)
+        recorder, behalf = self.who(by)
+        return Recording(recorded_at=self.clock(), recorded_by=recorder, rulebooks=self.rulebooks, on_behalf_of=behalf)
 
     # -- commands ---------------------------------------------------------------------------
-    def execute(self, commands: Sequence[BaseCommand], *, by: str | None = None, store: bool = True) -> list[Receipt]:
+    def execute(
+        self,
+        commands: Sequence[BaseCommand],
+        *,
+        by: str | None = None,
+        store: bool = True,
+        recorder: str | None = None,
+        on_behalf_of: str | None = None,
+        admit: Callable[[BaseCommand, Case], None] | None = None,
+    ) -> list[Receipt]:
         """Judge and record a batch of commands: all of them are stored, or none (`store=False`
-        judges them and stores nothing)."""
+        judges them and stores nothing).
+
+        `recorder` is an authenticated identity (see `who`); `admit(command, case)` may refuse a
+        command for the one who sends it: it is called with the command's case before and after
+        it is judged (the HTTP service keeps a sagsbehandler to their own region with it)."""
         moment = self.clock()
         cases: dict[tuple[str, str], Case] = {}
         receipts: list[Receipt] = []
         for number, command in enumerate(commands, start=1):
             try:
-                receipts.append(self._decide(command, cases, moment, by))
+                receipts.append(self._decide(command, cases, moment, by, recorder, on_behalf_of, admit))
             except StoreUnavailable:
                 raise
             except LedgerError as error:
@@ -351,13 +389,23 @@ class Ledger(Application[Any]):
         return receipts
 
     def _decide(
-        self, command: BaseCommand, cases: dict[tuple[str, str], Case], moment: dt.datetime, by: str | None
+        self,
+        command: BaseCommand,
+        cases: dict[tuple[str, str], Case],
+        moment: dt.datetime,
+        by: str | None,
+        recorder: str | None = None,
+        on_behalf_of: str | None = None,
+        admit: Callable[[BaseCommand, Case], None] | None = None,
     ) -> Receipt:
         key = (command.CASE, command.case_key())
         offer = cases.get(key)
         if offer is None:
             offer = cases[key] = self._case_or_new(*key)
-        rec = Recording(recorded_at=moment, recorded_by=command.by or by or self.user, rulebooks=self.rulebooks)
+        if admit is not None:
+            admit(command, offer)
+        recorded_by, behalf = self.who(command.by or by, recorder=recorder, on_behalf_of=on_behalf_of)
+        rec = Recording(recorded_at=moment, recorded_by=recorded_by, rulebooks=self.rulebooks, on_behalf_of=behalf)
         before = len(offer.pending_events)
 
         def load(kind: str, name: str) -> Case:
@@ -375,6 +423,8 @@ class Ledger(Application[Any]):
                 raise
             raise InvalidInput(f"{command.NAME}: {error}") from None
         made = list(offer.pending_events[before:])
+        if admit is not None:
+            admit(command, offer)
         follow_up(offer, made, load, rec)
         return Receipt(offer=command.case_key(), events=made)
 

@@ -35,7 +35,7 @@ from ledger.application import utc_now
 from ledger.commands import BaseCommand, command_adapter, parse_json_line
 from ledger.coordination import KONCERN_EVENTS, NEEDS_CONTEXT, context_for, follow_up
 from ledger.errors import InvalidInput, LedgerError
-from ledger.events.base import LedgerEvent
+from ledger.events.base import LedgerEvent, with_on_behalf_of
 from ledger.store import imports
 from ledger.store.chain import GENESIS, case_hash_of, ledger_hash
 from ledger.store.imports import Checkpoint, LineDigest
@@ -171,7 +171,11 @@ class BulkImporter:
         last = self._recordings.get(by)
         if last is not None and last.recorded_at == recorded_at:
             return last
-        recording = self._recordings[by] = Recording(recorded_at=recorded_at, recorded_by=by, rulebooks=self.app.rulebooks)
+        # On PostgreSQL the session user records and `by` is kept as on whose behalf (Ledger.who).
+        recorder, behalf = self.app.who(by)
+        recording = self._recordings[by] = Recording(
+            recorded_at=recorded_at, recorded_by=recorder, rulebooks=self.app.rulebooks, on_behalf_of=behalf
+        )
         return recording
 
     def _touched(self, case: Case, made: list[LedgerEvent], rec: Recording) -> list[LedgerEvent]:
@@ -274,6 +278,8 @@ class BulkImporter:
                 previous = chain[2] or self._stored_case_hash(connection, originator_id, version - 1)
             topic = writer[0]
             state = writer[1](event)
+            if event.on_behalf_of is not None:
+                state = with_on_behalf_of(state, event)
             digest = chain[2] = case_hash_of(previous, chain[0], version, topic, state)
             if as_sqlite:
                 sealed.append((chain[1], version, topic, bytearray(state), bytearray(digest)))

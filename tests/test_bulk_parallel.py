@@ -53,8 +53,16 @@ def _rows(url: str) -> list[tuple[Any, ...]]:
     return [tuple(bytes(v) if isinstance(v, memoryview) else v.bytes if isinstance(v, UUID) else v for v in row) for row in rows]
 
 
-def _import(url: str, lines: list[bytes], workers: int, batch: int = 1_000) -> tuple[int, int]:
+def _session_user(url: str) -> str | None:
+    """Who records on this store when `by` is "test": on PostgreSQL its session user ("test" is kept
+    as on whose behalf); on SQLite "test" itself."""
+    return Ledger(url, create=True).session_user
+
+
+def _import(url: str, lines: list[bytes], workers: int, batch: int = 1_000, recorder: str | None = None) -> tuple[int, int]:
     app = Ledger(url, create=True, clock=lambda: MOMENT, user="test")
+    if recorder is not None:  # a SQLite reference recording as a PostgreSQL ledger does (Ledger.who)
+        app.session_user = recorder
     try:
         return import_lines(app, iter(lines), batch=batch, workers=workers)
     finally:
@@ -79,7 +87,7 @@ def test_two_workers_store_the_same_ledger_as_one_process(national: list[bytes],
 
 
 def test_on_postgresql_too(national: list[bytes], tmp_path: Path, pg_schema_url: str) -> None:
-    one = _import(_sqlite(tmp_path, "one.db"), national[:3_000], workers=1)
+    one = _import(_sqlite(tmp_path, "one.db"), national[:3_000], workers=1, recorder=_session_user(pg_schema_url))
     two = _import(pg_schema_url, national[:3_000], workers=2)
     assert one == two
     sqlite_rows = [row[1:] for row in _rows(_sqlite(tmp_path, "one.db"))]
@@ -342,7 +350,7 @@ def test_a_transaction_that_fails_stops_the_import_and_nothing_after_it_is_writt
     PostgreSQL the events are written with COPY: a row the database refuses fails its transaction
     as an INSERT would, with the database's message."""
     lines = national[:8_000]
-    _import(_sqlite(tmp_path, "one.db"), lines, workers=1)
+    _import(_sqlite(tmp_path, "one.db"), lines, workers=1, recorder=_session_user(store_url))
     everything = _rows(_sqlite(tmp_path, "one.db"))
     assert len(everything) > 6_000
     _, case, version, *_ = everything[3_000]  # an event in the second transaction of about 2,000

@@ -50,6 +50,8 @@ class Recording:
     recorded_at: dt.datetime
     recorded_by: str
     rulebooks: Rulebooks
+    # On whose behalf the recorder records (kept beside the recorder, never instead of it).
+    on_behalf_of: str | None = None
     today: dt.date = field(init=False)
 
     def __post_init__(self) -> None:
@@ -138,6 +140,8 @@ class Case:
         fields["timestamp"] = rec.recorded_at
         fields["effective_date"] = date
         fields["recorded_by"] = rec.recorded_by
+        if rec.on_behalf_of is not None:
+            fields["on_behalf_of"] = rec.on_behalf_of
         fields["rulebook"] = rules.id
         # Validated as event_class(**fields) validates it, without BaseModel.__init__'s wrapping.
         event: TEvent = event_class.__pydantic_validator__.validate_python(fields)

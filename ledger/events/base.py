@@ -12,7 +12,8 @@ import datetime as dt
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import to_json
 
 
 class LedgerEvent(BaseModel):
@@ -25,6 +26,12 @@ class LedgerEvent(BaseModel):
     timestamp: dt.datetime
     effective_date: dt.date
     recorded_by: str
+    # On whose behalf the recorder recorded (the HTTP service's client, or `--by` on PostgreSQL).
+    # Left out of pydantic's serialisation: the mapper appends it to the stored JSON only when
+    # there is one (`with_on_behalf_of`), so every event stored before this field existed keeps
+    # its bytes and its hashes, and an event without it costs nothing more to encode (a per-field
+    # `exclude_if` cost about 1 µs an event).
+    on_behalf_of: str | None = Field(default=None, exclude=True)
     paragraph: str
     rulebook: str
     begrundelse: str | None = None
@@ -80,12 +87,21 @@ ENVELOPE_FIELDS = frozenset(
         "timestamp",
         "effective_date",
         "recorded_by",
+        "on_behalf_of",
         "paragraph",
         "rulebook",
         "supersedes",
         "correction_reason",
     }
 )
+
+
+def with_on_behalf_of(state: bytes, event: LedgerEvent) -> bytes:
+    """An event's stored JSON (as pydantic writes it, without `on_behalf_of`), with its
+    `on_behalf_of` as the last member when it has one."""
+    if event.on_behalf_of is None:
+        return state
+    return state[:-1] + b',"on_behalf_of":' + to_json(event.on_behalf_of) + b"}"
 
 
 def fmt_date(value: dt.date | None) -> str:

@@ -59,6 +59,12 @@ def history_entries(
     return entries
 
 
+def recorder(entry: dict[str, Any]) -> str:
+    """Who recorded an entry, and on whose behalf if someone else."""
+    behalf = entry.get("on_behalf_of")
+    return f"{entry['recorded_by']} (on behalf of {behalf})" if behalf else str(entry["recorded_by"])
+
+
 def _entry(event: LedgerEvent, status: str, flags: list[str], corrected: LedgerEvent | None) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "number": event.originator_version,
@@ -74,6 +80,8 @@ def _entry(event: LedgerEvent, status: str, flags: list[str], corrected: LedgerE
         "status_after": status,
         "flags_after": flags,
     }
+    if event.on_behalf_of is not None:
+        entry["on_behalf_of"] = event.on_behalf_of
     if event.supersedes is not None:
         entry["supersedes"] = event.supersedes
         entry["correction_reason"] = event.correction_reason
@@ -111,7 +119,7 @@ def render_text(offer: str, entries: list[dict[str, Any]], header: str = "") -> 
             c = e["corrected"]
             lines.append(f"      !! {c['how']} by #{c['by']} (recorded {c['recorded_at']}): {c['reason']}")
         lines.append(
-            f"      recorded {e['recorded_at']} by {e['recorded_by']}; rulebook {e['rulebook']}; "
+            f"      recorded {e['recorded_at']} by {recorder(e)}; rulebook {e['rulebook']}; "
             f"status after: {status}{flags}"
         )
     if not entries:
@@ -136,7 +144,7 @@ def render_markdown(offer: str, entries: list[dict[str, Any]], header: str = "")
         if e["flags_after"]:
             status += " + " + ", ".join(e["flags_after"])
         cells = [
-            str(e["number"]), e["effective_date"], e["recorded_at"], e["recorded_by"], e["event"],
+            str(e["number"]), e["effective_date"], e["recorded_at"], recorder(e), e["event"],
             summary, e["paragraph"], e["rulebook"], status,
         ]
         lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")

@@ -15,7 +15,7 @@ from typing import Any
 from eventsourcing.persistence import Mapper, MapperDeserialisationError, StoredEvent, Transcoder, Transcoding
 from eventsourcing.utils import get_topic, resolve_topic
 
-from ledger.events.base import LedgerEvent
+from ledger.events.base import LedgerEvent, with_on_behalf_of
 
 
 class UnusedTranscoder(Transcoder):
@@ -55,8 +55,11 @@ class PydanticMapper(Mapper[Any]):
         if version == 1:
             # What event.model_dump_json() writes, as bytes, without its keyword handling and the
             # round trip through str.
-            return cls.__pydantic_serializer__.to_json(event)
+            state_json: bytes = cls.__pydantic_serializer__.to_json(event)
+            return state_json if event.on_behalf_of is None else with_on_behalf_of(state_json, event)
         state = event.model_dump(mode="json")
+        if event.on_behalf_of is not None:
+            state["on_behalf_of"] = event.on_behalf_of
         state["class_version"] = version
         return json.dumps(state, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
