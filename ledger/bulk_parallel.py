@@ -50,7 +50,7 @@ from ledger.bulk import (
     import_numbered,
     quiet_collector,
 )
-from ledger.commands import COMMANDS
+from ledger.commands import COMMANDS, party_alias
 from ledger.errors import LedgerError
 
 _log = logging.getLogger("ledger.import")
@@ -165,7 +165,8 @@ def _case_of(raw: bytes) -> tuple[str | None, str | None, str | None]:
         return None, None, None
     if not isinstance(data, dict):
         return None, None, None
-    name = data.get("command")
+    aliased = party_alias(data)  # a chapter-2 party's change written as the offer's command with part
+    name = (aliased or data).get("command")
     kind = _KIND_OF.get(name) if isinstance(name, str) else None
     if kind is None:
         return None, None, None

@@ -103,6 +103,9 @@ class Godkendt(OfferEvent):
 
     vilkaar: tuple[Vilkaar, ...] = ()
     pladser: int | None = None
+    # Why the approval stands after an economic assessment with a negative conclusion (bek § 1 stk 1;
+    # lov § 6 stk 2 nr 7).
+    oekonomisk_begrundelse: str | None = None
 
     @property
     def APPEALABLE(self) -> bool:  # type: ignore[override]
