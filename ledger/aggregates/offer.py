@@ -1588,6 +1588,8 @@ def judge_budget(
             raise RuleViolation(
                 f"{paragraph} stk 2", "a budget is approved only if it meets every criterion; unmet: " + "; ".join(unmet)
             )
+        if failed:
+            raise RuleViolation(f"{paragraph} stk 3", "a budget cannot be approved while a check fails: " + "; ".join(failed))
         unassessed = [text for key, text in all_criteria.items() if key not in criteria]
         if unassessed:
             raise RuleViolation(
@@ -1595,8 +1597,6 @@ def judge_budget(
                 "a budget is approved only when every criterion is established as met; not assessed: "
                 + "; ".join(unassessed),
             )
-        if failed:
-            raise RuleViolation(f"{paragraph} stk 3", "a budget cannot be approved while a check fails: " + "; ".join(failed))
         missing = [text for key, text in needed_checks.items() if key not in checks]
         if missing:
             raise RuleViolation(
