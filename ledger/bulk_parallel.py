@@ -190,6 +190,17 @@ class ShareImporter(BulkImporter):
             raise Unpartitionable(f"the line touches the {kind} case {key!r}, kept by another worker")
         return super().case(kind, key)
 
+    def _names_party(self, key: str) -> bool:
+        offer = self.cases.get(("offer", key))
+        if (offer is not None and offer.version) or self._new_case("offer", key) is None:
+            return False  # an offer's (an offer's lines all come to the worker that keeps it)
+        if super()._names_party(key):
+            return True
+        if self.router.case_share("employer", key) != self.share:
+            # A party of that name may be being created by another worker: only one process can tell.
+            raise Unpartitionable(f"the line names {key!r}, which may be a chapter-2 party kept by another worker")
+        return False
+
     def _with_history(self, kind: str, key: str, case: Case) -> Case:
         if len(case.events) == case.version:
             return case

@@ -291,3 +291,60 @@ def test_an_imported_file_records_a_partys_change_written_with_part(app: Ledger)
     assert _case_of(lines[-1]) == ("employer", PART, None)  # a parallel import routes it with the party's lines
     assert import_lines(app, iter(lines)) == (5, 5)
     assert [type(e).__name__ for e in app.party(PART).events][-2:] == ["AendringAnsoegt", "AendringGodkendt"]
+
+
+def test_a_partys_change_named_by_offer_is_the_partys_change(app: Ledger) -> None:
+    # The form the issue tried: {"command": "aendring-ansoegt", "offer": "AG-301", ...}.
+    by_offer = {k: v for k, v in change().items() if k != "part"} | {"offer": PART}
+    run(app, *approved_party(), by_offer)
+    decided = {k: v for k, v in change_decision().items() if k != "part"} | {"offer": PART}
+    run(app, decided)
+    assert [type(e).__name__ for e in app.party(PART).events][-2:] == ["AendringAnsoegt", "AendringGodkendt"]
+    with pytest.raises(NotFound):
+        app.case(PART)  # no offer was created
+    with_places = {k: v for k, v in change("2025-04-01").items() if k != "part"} | {"offer": PART, "pladser": 4}
+    from ledger.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="has no pladser"):
+        run(app, with_places)
+
+
+def test_an_imported_file_records_a_partys_change_named_by_offer(app: Ledger, tmp_path: Path) -> None:
+    from ledger.bulk import import_lines
+
+    by_offer = {k: v for k, v in change().items() if k != "part"} | {"offer": PART}
+    lines = [json.dumps(data, ensure_ascii=False).encode() + b"\n" for data in (*approved_party(), by_offer)]
+    assert import_lines(app, iter(lines)) == (4, 4)
+    assert type(app.party(PART).events[-1]).__name__ == "AendringAnsoegt"
+
+
+def test_two_import_workers_record_a_partys_change_as_one_process_does(tmp_path: Path) -> None:
+    import datetime as dt_
+
+    import sqlalchemy as sa
+
+    from ledger.bulk import import_lines
+
+    moment = dt_.datetime(2026, 6, 1, 9, 0, tzinfo=dt_.timezone.utc)
+    commands: list[dict[str, Any]] = []
+    for n in range(6):
+        part = f"AG-{n}"
+        commands += [*approved_party(part)]
+        commands.append({k: v for k, v in change().items() if k != "part"} | {"offer": part})
+        commands.append(change_decision() | {"part": part})
+    lines = [json.dumps(data, ensure_ascii=False).encode() + b"\n" for data in commands]
+    stored = []
+    for workers in (1, 2):
+        url = f"sqlite:///{tmp_path / f'{workers}.db'}"
+        ledger = Ledger(url, create=True, clock=lambda: moment, user="test")
+        try:
+            assert import_lines(ledger, iter(lines), batch=10, workers=workers) == (30, 30)
+            assert type(ledger.party("AG-5").events[-1]).__name__ == "AendringGodkendt"
+        finally:
+            ledger.close()
+            ledger.engine.dispose()
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            stored.append(connection.exec_driver_sql("SELECT originator_version, topic, state FROM ledger_events ORDER BY id").all())
+        engine.dispose()
+    assert stored[0] == stored[1]

@@ -23,7 +23,7 @@ from ledger.aggregates.state import APPROVED
 from ledger.errors import InvalidInput, NotFound, RuleViolation
 from ledger.events import employer as emp
 from ledger.events import offer as ev
-from ledger.events.vocab import Baggrund, Region, StraksGrund
+from ledger.events.vocab import Baggrund, OfferType, Region, StraksGrund
 
 CONDITIONS: dict[str, str] = {
     "solvent": "foreningen eller virksomheden er solvent (bek § 20 nr 1)",
@@ -256,6 +256,29 @@ class Arbejdsgiver(Offer):
                 note=note, paragraph=_CHANGE_PARAGRAPH,
             ),
         )
+
+    def ansoeg_aendring(
+        self, rec: Recording, *, date: dt.date, beskrivelse: str, pladser: int | None = None,
+        forventede_borgere: int | None = None, tilbudstyper: Sequence[OfferType] = (),
+        nye_afdelinger: Sequence[Mapping[str, str]] = (), note: str | None = None, supersedes: int | None = None,
+        correction_reason: str | None = None,
+    ) -> None:
+        """`aendring-ansoegt` naming a party (by `offer` or `part`): the party's own change (bek § 30 stk 3)."""
+        if pladser is not None or forventede_borgere is not None or tilbudstyper or nye_afdelinger:
+            raise InvalidInput(
+                "a chapter-2 party's significant change has no pladser, forventede_borgere, tilbudstyper or "
+                "nye_afdelinger: describe it (beskrivelse)"
+            )
+        self.ansoeg_aendring_arbejdsgiver(rec, date=date, beskrivelse=beskrivelse, note=note, supersedes=supersedes,
+                                          correction_reason=correction_reason)
+
+    def afgoer_aendring(
+        self, rec: Recording, *, date: dt.date, aendring: str, godkendt: bool, begrundelse: str | None,
+        note: str | None = None, supersedes: int | None = None, correction_reason: str | None = None,
+    ) -> None:
+        """`aendring-afgoerelse` naming a party: the party's own decision (bek § 19 stk 2, § 30 stk 3)."""
+        self.afgoer_aendring_arbejdsgiver(rec, date=date, aendring=aendring, godkendt=godkendt, begrundelse=begrundelse,
+                                          note=note, supersedes=supersedes, correction_reason=correction_reason)
 
     def afgoer_aendring_arbejdsgiver(
         self, rec: Recording, *, date: dt.date, aendring: str, godkendt: bool, begrundelse: str | None,
