@@ -443,6 +443,7 @@ def test_an_approval_after_a_negative_economic_assessment_stands_with_its_stated
     events = case.run(godkendelse(oekonomisk_begrundelse=reason))
     assert kinds(events) == ["Godkendt"]
     assert events[0].oekonomisk_begrundelse == reason
+    assert events[0].summary() == f"Godkendt som generelt egnet (økonomien trods negativ økonomisk vurdering: {reason})"
 
 
 def test_an_approval_after_a_newer_positive_economic_assessment_needs_no_reason() -> None:

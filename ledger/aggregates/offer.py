@@ -500,7 +500,9 @@ class Offer(Case):
         if rated >= len(live):
             return
         event = self.event(latest["version"])  # held in memory unless a bulk import has stored it
-        missing = [i for i in live if i not in event.indikatorer] if isinstance(event, ev.KvalitetsvurderingForetaget) else []
+        missing = (
+            [i for i in live if i not in event.indikatorer] if isinstance(event, ev.KvalitetsvurderingForetaget) else []
+        )
         raise RuleViolation(
             f"bek § 11, {catalogue.model}",
             f"the approval rests on the quality assessment #{latest['version']} of {latest['date']}, which rates "

@@ -117,10 +117,12 @@ class Godkendt(OfferEvent):
         return "Godkendt med vilkår" if self.vilkaar else "Godkendt"
 
     def summary(self) -> str:
+        reason = self.oekonomisk_begrundelse
+        economy = f" (økonomien trods negativ økonomisk vurdering: {reason})" if reason else ""
         if not self.vilkaar:
-            return "Godkendt som generelt egnet"
+            return "Godkendt som generelt egnet" + economy
         parts = [f"{v.id}: {v.tekst}" + (f" (frist {v.frist})" if v.frist else "") for v in self.vilkaar]
-        return "Godkendt med vilkår: " + "; ".join(parts)
+        return "Godkendt med vilkår: " + "; ".join(parts) + economy
 
 
 class Afslaaet(OfferEvent):
