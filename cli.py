@@ -65,6 +65,8 @@ DECISIONS: dict[str, str] = {
     "arbejdsgiver-budget-indsendt": N_("Kapitel 2: budget indsendt (bek § 23)"),
     "arbejdsgiver-budget-afgoerelse": N_("Kapitel 2: budget godkendt / ikke godkendt (bek § 24)"),
     "arbejdsgiver-regnskab": N_("Kapitel 2: revideret årsregnskab indsendt (bek § 25)"),
+    "arbejdsgiver-aendring-ansoegt": N_("Kapitel 2: ansøgning om væsentlig ændring (bek § 30 stk 3)"),
+    "arbejdsgiver-aendring-afgoerelse": N_("Kapitel 2: væsentlig ændring godkendt / afslået"),
     "arbejdsgiver-ophoer": N_("Kapitel 2: ophør af godkendelse (bek § 21; aldrig straks)"),
     "arbejdsgiver-lukning": N_("Kapitel 2: foreningen/virksomheden ophører selv"),
     "indtaegt-andre-opgaver": N_("Indtægt fra andre opgaver (bek § 31), for § 18 stk 2 nr 8"),

@@ -28,7 +28,7 @@ from ledger.aggregates.base import Case, Recording
 from ledger.aggregates.employer import Arbejdsgiver
 from ledger.aggregates.koncern import Koncern
 from ledger.aggregates.offer import Offer
-from ledger.commands import BaseCommand
+from ledger.commands import PARTY_ALIASES, BaseCommand
 from ledger.coordination import context_for, follow_up
 from ledger.errors import ConcurrencyConflict, InvalidInput, LedgerError, NotFound, StoreUnavailable
 from ledger.events.base import LedgerEvent
@@ -399,6 +399,8 @@ class Ledger(Application[Any]):
         admit: Callable[[BaseCommand, Case], None] | None = None,
     ) -> Receipt:
         key = (command.CASE, command.case_key())
+        if command.NAME in PARTY_ALIASES and self._names_party(key[1], cases):
+            key = ("employer", key[1])  # aendring-* naming a chapter-2 party by `offer`
         offer = cases.get(key)
         if offer is None:
             offer = cases[key] = self._case_or_new(*key)
@@ -427,6 +429,26 @@ class Ledger(Application[Any]):
             admit(command, offer)
         follow_up(offer, made, load, rec)
         return Receipt(offer=command.case_key(), events=made)
+
+    def _names_party(self, key: str, cases: dict[tuple[str, str], Case]) -> bool:
+        """Whether `key`, named as an offer, is a chapter-2 party's and no offer's."""
+        offer = cases.get(("offer", key))
+        if offer is not None and offer.version:
+            return False
+        party = cases.get(("employer", key))
+        if party is not None:
+            return bool(party.version)
+        if offer is None:
+            try:
+                self.case(key)
+                return False
+            except NotFound:
+                pass
+        try:
+            self.party(key)
+        except NotFound:
+            return False
+        return True
 
     def store(self, cases: Sequence[Any]) -> None:
         with self.guarded():

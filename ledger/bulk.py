@@ -32,7 +32,7 @@ from ledger.aggregates.employer import Arbejdsgiver
 from ledger.aggregates.koncern import Koncern
 from ledger.aggregates.offer import Offer
 from ledger.application import utc_now
-from ledger.commands import BaseCommand, command_adapter, parse_json_line
+from ledger.commands import PARTY_ALIASES, BaseCommand, command_adapter, parse_json_line
 from ledger.coordination import KONCERN_EVENTS, NEEDS_CONTEXT, context_for, follow_up
 from ledger.errors import InvalidInput, LedgerError
 from ledger.events.base import LedgerEvent, with_on_behalf_of
@@ -119,7 +119,22 @@ class BulkImporter:
     def submit(self, command: BaseCommand, *, recorded_at: dt.datetime | None = None) -> list[LedgerEvent]:
         """Judge one validated command; its events are stored with the next flush."""
         kwargs = command.handler_kwargs()
-        return self.record(command.CASE, command.case_key(), command.HANDLER, kwargs, recorded_at=recorded_at, by=command.by)
+        kind, key = command.CASE, command.case_key()
+        if command.NAME in PARTY_ALIASES and self._names_party(key):
+            kind = "employer"  # aendring-* naming a chapter-2 party by `offer`
+        return self.record(kind, key, command.HANDLER, kwargs, recorded_at=recorded_at, by=command.by)
+
+    def _names_party(self, key: str) -> bool:
+        """Whether `key`, named as an offer, is a chapter-2 party's and no offer's."""
+        offer = self.cases.get(("offer", key))
+        if offer is not None and offer.version:
+            return False
+        party = self.cases.get(("employer", key))
+        if party is not None:
+            return bool(party.version)
+        if self._new_case("offer", key) is None:
+            return False
+        return self._new_case("employer", key) is None
 
     def record(
         self,

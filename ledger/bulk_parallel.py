@@ -51,7 +51,7 @@ from ledger.bulk import (
     import_numbered,
     quiet_collector,
 )
-from ledger.commands import COMMANDS
+from ledger.commands import COMMANDS, party_alias
 from ledger.errors import LedgerError
 from ledger.store.imports import Checkpoint, LineDigest
 
@@ -167,7 +167,8 @@ def _case_of(raw: bytes) -> tuple[str | None, str | None, str | None]:
         return None, None, None
     if not isinstance(data, dict):
         return None, None, None
-    name = data.get("command")
+    aliased = party_alias(data)  # a chapter-2 party's change written as the offer's command with part
+    name = (aliased or data).get("command")
     kind = _KIND_OF.get(name) if isinstance(name, str) else None
     if kind is None:
         return None, None, None
@@ -190,6 +191,17 @@ class ShareImporter(BulkImporter):
         if not mine:
             raise Unpartitionable(f"the line touches the {kind} case {key!r}, kept by another worker")
         return super().case(kind, key)
+
+    def _names_party(self, key: str) -> bool:
+        offer = self.cases.get(("offer", key))
+        if (offer is not None and offer.version) or self._new_case("offer", key) is None:
+            return False  # an offer's (an offer's lines all come to the worker that keeps it)
+        if super()._names_party(key):
+            return True
+        if self.router.case_share("employer", key) != self.share:
+            # A party of that name may be being created by another worker: only one process can tell.
+            raise Unpartitionable(f"the line names {key!r}, which may be a chapter-2 party kept by another worker")
+        return False
 
     def _with_history(self, kind: str, key: str, case: Case) -> Case:
         if len(case.events) == case.version:

@@ -10,6 +10,7 @@ Field names are the law's Danish, ASCII-folded (æ→ae, ø→oe, å→aa).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import (
@@ -205,6 +206,11 @@ class Godkendelse(Command):
     begrundelse: Text | None = None
     vilkaar: list[VilkaarSpec] = Field(default_factory=list, max_length=100)
     pladser: Int | None = Field(default=None, ge=1, le=10_000)
+    oekonomisk_begrundelse: Text | None = Field(
+        default=None,
+        description="Why the approval stands although the latest economic assessment has a negative conclusion "
+        "(bek § 1 stk 1; lov § 6 stk 2 nr 7): required then.",
+    )
 
 
 class Afslag(Command):
@@ -788,6 +794,7 @@ class TaksterCommand(AuthorityCommand):
     tilsyn_66_7: Oere | None = Field(default=None, description="Special annual tilsynstakst for SEL § 66 stk 1 nr 7 offers (bek § 29 stk 3), in øre.")
     godkendelse_kapitel2: Oere | None = Field(default=None, description="Godkendelsestakst for chapter-2 parties (bek § 30 stk 2), in øre.")
     tilsyn_kapitel2: Oere | None = Field(default=None, description="Annual tilsynstakst for chapter-2 parties (bek § 30 stk 4), in øre.")
+    vaesentlig_aendring_kapitel2: Oere | None = Field(default=None, description="Takst for a chapter-2 party's significant change, a partial new approval (bek § 30 stk 3), in øre.")
     begrundelse: Text | None = None
 
 
@@ -1068,6 +1075,37 @@ class ArbejdsgiverRegnskab(EmployerCommand):
     regnskabsaar: Int = Field(ge=2000, le=2100)
 
 
+class ArbejdsgiverAendringAnsoegt(EmployerCommand):
+    """An approved party applies for a partial new approval because of a significant change in the basis
+    of its approval (bek § 30 stk 3: its own takst). Also accepted as `aendring-ansoegt` with `part`.
+
+    Example: ledger arbejdsgiver-aendring-ansoegt AG-301 --date 2025-02-01 --beskrivelse "Ny ledelse og nyt hovedsæde"
+    """
+
+    NAME: ClassVar[str] = "arbejdsgiver-aendring-ansoegt"
+    HANDLER: ClassVar[str] = "ansoeg_aendring_arbejdsgiver"
+    SUMMARY: ClassVar[str] = "Kapitel 2: ansøgning om væsentlig ændring (bek § 30 stk 3)"
+    command: Literal["arbejdsgiver-aendring-ansoegt"] = "arbejdsgiver-aendring-ansoegt"
+    beskrivelse: Text
+
+
+class ArbejdsgiverAendringAfgoerelse(EmployerCommand):
+    """Decide a party's application for a significant change, with its begrundelse (bek § 19 stk 2).
+    Also accepted as `aendring-afgoerelse` with `part`.
+
+    Example: ledger arbejdsgiver-aendring-afgoerelse AG-301 --date 2025-03-01 --aendring Æ1 --godkendt
+    --begrundelse "Betingelserne i bek § 20 er fortsat opfyldt"
+    """
+
+    NAME: ClassVar[str] = "arbejdsgiver-aendring-afgoerelse"
+    HANDLER: ClassVar[str] = "afgoer_aendring_arbejdsgiver"
+    SUMMARY: ClassVar[str] = "Kapitel 2: væsentlig ændring godkendt / afslået"
+    command: Literal["arbejdsgiver-aendring-afgoerelse"] = "arbejdsgiver-aendring-afgoerelse"
+    aendring: Ref
+    godkendt: Flag
+    begrundelse: Text | None = None
+
+
 class ArbejdsgiverOphoer(EmployerCommand, _StraksFields):
     """Ophør af godkendelse (bek § 21): after dialog and a chance to rectify, with a reasonable frist
     (a later virkning_fra), NEVER straks; the municipalities that granted the schemes and the citizens
@@ -1112,6 +1150,8 @@ EMPLOYER_COMMANDS: tuple[type[EmployerCommand], ...] = (
     ArbejdsgiverBudgetIndsendt,
     ArbejdsgiverBudgetAfgoerelse,
     ArbejdsgiverRegnskab,
+    ArbejdsgiverAendringAnsoegt,
+    ArbejdsgiverAendringAfgoerelse,
     ArbejdsgiverOphoer,
     ArbejdsgiverLukning,
 )
@@ -1167,6 +1207,23 @@ def describe_error(error: ValidationError) -> str:
     return "; ".join(parts)
 
 
+# A chapter-2 party's significant change may be written as the offer's command with `part` instead of
+# `offer`: it is read as the party's own command.
+PARTY_ALIASES = {
+    "aendring-ansoegt": ArbejdsgiverAendringAnsoegt.NAME,
+    "aendring-afgoerelse": ArbejdsgiverAendringAfgoerelse.NAME,
+}
+
+
+def party_alias(data: Any) -> dict[str, Any] | None:
+    """The party's command for an offer's command that names a `part` and no `offer`, else None."""
+    if isinstance(data, dict) and "part" in data and "offer" not in data:
+        name = PARTY_ALIASES.get(data.get("command"))  # type: ignore[arg-type]
+        if name is not None:
+            return {**data, "command": name}
+    return None
+
+
 def parse_command(data: Any) -> BaseCommand:
     """Validate one command given as a dict (from the CLI or a parsed JSON line)."""
     if not isinstance(data, dict):
@@ -1174,6 +1231,9 @@ def parse_command(data: Any) -> BaseCommand:
     try:
         return _ADAPTER.validate_python(data)
     except ValidationError as error:
+        aliased = party_alias(data)
+        if aliased is not None:
+            return parse_command(aliased)
         raise InvalidInput(describe_error(error)) from None
 
 
@@ -1188,4 +1248,8 @@ def parse_json_line(line: str) -> BaseCommand:
     except ValidationError as error:
         if any(item["type"] == "json_invalid" for item in error.errors()):
             raise InvalidInput(f"not valid JSON: {error.errors()[0]['msg']}") from None
+        if '"part"' in line:
+            aliased = party_alias(json.loads(line))
+            if aliased is not None:
+                return parse_command(aliased)
         raise InvalidInput(describe_error(error)) from None

@@ -39,6 +39,9 @@ The rules, as implemented (every amount is an integer number of øre):
   decided period `periode_fra` to `periode_til` (15 January to 15 April = 3 months, to 16 April = 4),
   charged in full in the year of the decision ("opkræves forud"), rounded down to whole øre:
   `⌊A × pct × months / 100⌋`. Lifting it early refunds nothing.
+* **Chapter-2 parties** (§ 30): the one-off godkendelsestakst at application (stk 2), the takst for a
+  significant change at its application (stk 3: a partial new approval) and the annual tilsynstakst
+  (stk 4), each the one amount the year's takster give, with no size categories.
 * **SEL § 66 stk 1 nr 7** (§ 29 stk 3): an offer whose only type is SEL66_7 pays the special
   godkendelses- and annual tilsynstakst when the year's takster give them (no size category; the
   tillægstakst is 10 % of the special annual takst); otherwise the general takster, and the line says
@@ -410,6 +413,14 @@ class _OfferFees:
         for ref, item in items:
             day = str(item["applied"])
             if not day.startswith(str(self.year)):
+                continue
+            if self.employer:
+                amount = self._chapter2_takst(self.takster.vaesentlig_aendring_kapitel2)
+                lines.append(self._line(
+                    AENDRING, "bek § 30 stk 3", day, day, None,
+                    f"ansøgning {ref} om væsentlig ændring {day}: særlig takst for en delvis ny godkendelse af en "
+                    "forening eller privat virksomhed", amount, amount, ref=ref,
+                ))
                 continue
             capacity = _changed(capacity_on(self.timeline, day), item, day)
             category, how = self._category(capacity)

@@ -317,6 +317,13 @@ FAMILY_GODKEND = (
     "Plejefamilien vurderes generelt egnet, jf. kvalitetsmodellen for plejefamilier.",
     "Familien har de fornødne kompetencer og rammer til at modtage børn i pleje.",
 )
+OEKONOMISK_BEGRUNDELSE = (
+    "Underskuddet dækkes af en bindende kapitaltilførsel fra driftsherren, og tilbuddet indsender kvartalsvise "
+    "regnskaber; økonomien vurderes samlet at give mulighed for den fornødne kvalitet."
+)
+OEKONOMISK_BEGRUNDELSE_FAMILY = (
+    "Familiens økonomi er midlertidigt presset, men en aftalt afdragsordning giver grundlag for en stabil anbringelse."
+)
 AFSLAG_BEGRUNDELSER = (
     "Socialtilsynet vurderer ikke, at tilbuddet har den fornødne kvalitet inden for temaet Organisation og ledelse.",
     "Tilbuddets økonomi er ikke gennemsigtig, og budgettet afspejler ikke målgruppen.",
@@ -670,6 +677,7 @@ class Life:
         self.q = min(4.8, max(2.3, self.rng.gauss(3.9, 0.45)))
         self.magt_counter: Counter[int] = Counter()
         self.budget_years: set[int] = set()
+        self.economy_negative = False
         self.had_paabud = False  # for the narrative: only then is "påbud ikke efterkommet" a baggrund
         # what has been emitted (mirrors the case in the ledger)
         self.version = 0
@@ -790,6 +798,7 @@ class Life:
             if getattr(u, flag):
                 fields[flag] = True
         self.push(applied, "ansoeg", fields, need="any", creates=creates, effect="ansoegt")
+        self.economy_negative = False
         if initial:
             decided = weekday(plus(applied, rng.randint(14, 75)))
             refused = False
@@ -853,6 +862,8 @@ class Life:
         fields: dict[str, Any] = {"date": decided, "begrundelse": self.text(FAMILY_GODKEND if u.family else GODKEND_BEGRUNDELSER)}
         if vilkaar:
             fields["vilkaar"] = vilkaar
+        if self.economy_negative:
+            fields["oekonomisk_begrundelse"] = OEKONOMISK_BEGRUNDELSE_FAMILY if u.family else OEKONOMISK_BEGRUNDELSE
         self.push(decided, "godkend", fields, need="open" if not revived else "any",
                   creates=tuple(("V", s) for s in vslots), effect="approved")
         self.approved_from = decided
@@ -1029,7 +1040,11 @@ class Life:
             konklusioner = {"baeredygtig": ok, "kvalitet_for_prisen": True, "gennemsigtig": ok or rng.random() < 0.5}
             kontroller = {"ingen_revisorforbehold": ok, "rimeligt_budget": True, "rimelig_soliditet": True,
                           "budget_afspejler_maalgruppe": True}
+            if self.u.ejerform != Ejerform.PRIVAT:
+                del kontroller["rimelig_soliditet"]  # bek § 13 stk 2 nr 3: the private offer's soliditetsgrad
             fields = {"date": when, "konklusioner": konklusioner, "kontroller": kontroller}
+        # An approval after a negative conclusion states why it stands (bek § 1 stk 1; lov § 6 stk 2 nr 7-8).
+        self.economy_negative = not all(fields["konklusioner"].values())
         self.push(when, "oekonomisk_vurdering", fields, need=need)
 
     # -- budgets and årsrapporter -----------------------------------------------------------------

@@ -178,3 +178,20 @@ def close_cached_apps() -> None:
         finally:
             app.engine.dispose()
     common._APPS.clear()
+
+
+# -- a complete quality assessment at approval (bilag 1/2: every indicator that applies) ------------
+def vurdering_ved_godkendelse(
+    date: str = "2024-02-15", offer: str = OFFER, *, tilbudstyper: tuple[str, ...] = ("SEL107",),
+    ejerform: str = "privat", skip: int = 0, **profile: bool,
+) -> dict[str, Any]:
+    """An assessment at approval rating every indicator that applies to an offer of this profile
+    ("forventes"), with a written text for each theme; `skip` leaves out that many of the last."""
+    from ledger.quality.catalogue import OfferProfile, catalogue_for_types
+
+    catalogue = catalogue_for_types(tilbudstyper)
+    live, _ = catalogue.live_map(OfferProfile(types=tilbudstyper, ejerform=ejerform, **profile))
+    rated = list(live)[: len(live) - skip]
+    temaer = {live[i]: f"Tema {live[i]}: tilbuddet forventes at kunne opfylde kriterierne." for i in rated}
+    return cmd("kvalitetsvurdering", date, offer, anledning="godkendelse",
+               indikatorer={i: "forventes" for i in rated}, temaer=temaer)

@@ -193,3 +193,158 @@ def test_an_employer_is_not_applied_for_as_an_offer(app: Ledger) -> None:
 
     with pytest.raises(InvalidInput, match="arbejdsgiver-ansoegning"):
         run(app, ansoegning(tilbudstyper=["ARBEJDSGIVER"]))
+
+
+def test_a_chapter_2_decision_without_begrundelse_names_paragraph_19_stk_2(app: Ledger) -> None:
+    run(app, application(), c("dialog", "2024-02-20", forhold=["x"]))
+    error = refused(app, approval(begrundelse=None), "bek § 19 stk 2")
+    assert "begrundelse" in str(error)
+    refused(app, c("afslag", "2024-03-15"), "bek § 19 stk 2")
+    run(app, approval())
+    run(app, c("budget-indsendt", "2024-09-20", budgetaar=2025))
+    refused(app, c("budget-afgoerelse", "2024-12-10", budgetaar=2025, godkendt=False,
+                   kriterier={"ansvarlig_forvaltning": False}), "bek § 19 stk 2")
+
+
+def test_a_party_approved_in_2019_sends_its_accounts_for_2018(app: Ledger) -> None:
+    # § 33 stk 4 counts accounts from the financial year 2018; § 25 puts the duty on the approved party.
+    run(app, application(date="2019-02-01"), c("dialog", "2019-02-20", forhold=["x"]), approval(date="2019-03-15"))
+    run(app, c("regnskab", "2019-04-10", regnskabsaar=2018))
+    assert app.party(PART).state.regnskaber == {"2018": "2019-04-10"}
+    refused(app, c("regnskab", "2019-04-12", regnskabsaar=2017), "bek § 33 stk 4")
+
+
+def test_a_chapter_2_budget_approval_needs_both_criteria_of_paragraph_24_established(app: Ledger) -> None:
+    run(app, *approved_party(), c("budget-indsendt", "2024-09-20", budgetaar=2025))
+    error = refused(app, c("budget-afgoerelse", "2024-12-10", budgetaar=2025, godkendt=True,
+                           kriterier={"ingen_uvedkommende_poster": True}), "bek § 24 stk 2")
+    assert "not assessed" in str(error) and "(bek § 24 stk 2 nr 2)" in str(error)
+    error = refused(app, c("budget-afgoerelse", "2024-12-10", budgetaar=2025, godkendt=False, begrundelse="Nej",
+                           kriterier={"ingen_uvedkommende_poster": True, "ansvarlig_forvaltning": True}), "bek § 24 stk 2")
+    assert "skal godkende" in str(error)
+
+
+def change(date: str = "2025-02-01", **fields: Any) -> dict[str, Any]:
+    fields.setdefault("beskrivelse", "Ny ledelse og nyt hovedsæde i Aarhus")
+    return {"command": "aendring-ansoegt", "part": PART, "date": date, **fields}
+
+
+def change_decision(date: str = "2025-03-01", **fields: Any) -> dict[str, Any]:
+    fields.setdefault("aendring", "Æ1")
+    fields.setdefault("godkendt", True)
+    fields.setdefault("begrundelse", "Betingelserne i bek § 20 er fortsat opfyldt.")
+    return {"command": "aendring-afgoerelse", "part": PART, "date": date, **fields}
+
+
+def test_a_chapter_2_partys_significant_change_is_applied_for_and_decided(app: Ledger) -> None:
+    run(app, *approved_party(), change(), change_decision())
+    party = app.party(PART)
+    applied, decided = party.events[-2:]
+    assert (type(applied).__name__, type(decided).__name__) == ("AendringAnsoegt", "AendringGodkendt")
+    assert applied.paragraph == decided.paragraph == "bek § 30 stk 3; lov § 18 b stk 1"
+    assert party.state.aendringer["Æ1"]["approved"] is True
+    # The party's own command names do the same.
+    run(app, c("aendring-ansoegt", "2025-04-01", beskrivelse="Ny virksomhedsform"),
+        c("aendring-afgoerelse", "2025-05-01", aendring="Æ2", godkendt=False, begrundelse="Ikke dokumenteret"))
+    assert type(app.party(PART).events[-1]).__name__ == "AendringAfslaaet"
+
+
+def test_a_chapter_2_change_needs_an_approved_party_and_a_reasoned_decision(app: Ledger) -> None:
+    run(app, application())
+    refused(app, change("2024-02-10"), "bek § 30 stk 3")
+    run(app, c("dialog", "2024-02-20", forhold=["x"]), approval())
+    run(app, change())
+    refused(app, change_decision(begrundelse=None), "bek § 19 stk 2")
+    refused(app, change_decision("2025-01-20"), "bek § 30 stk 3")
+
+
+def test_a_chapter_2_change_is_charged_the_takst_of_paragraph_30_stk_3(app: Ledger) -> None:
+    run(app, *approved_party(), change("2024-09-02"))
+    run(app, {"command": "takster", "region": "Nord", "date": "2023-12-15", "aar": 2024,
+              "godkendelse": [100, 200, 300, 400], "tilsyn": [1200, 2400, 3600, 4800], "vaesentlig_aendring": [1, 2, 3, 4],
+              "godkendelse_kapitel2": 500000, "tilsyn_kapitel2": 1200000, "vaesentlig_aendring_kapitel2": 250000})
+    from ledger.console.economy import fee_report, fees_summary_for
+
+    fees = fee_report(app, 2024, offer=PART)
+    lines = [(c.kind, c.paragraph, c.amount_oere) for bucket in fees.regions.values() for c in bucket.charges]
+    assert lines == [("godkendelsestakst", "bek § 30 stk 2", 500000), ("vaesentlig_aendring", "bek § 30 stk 3", 250000),
+                     ("tilsynstakst", "bek § 30 stk 4", 900000)]
+    summary = fees_summary_for(app, 2024, "Nord")["Nord"]
+    assert (summary["vaesentlig_aendring_oere"], summary["takster_i_alt_oere"]) == (250000, 1650000)
+
+
+def test_a_chapter_2_change_without_a_takst_for_it_is_reported_missing(app: Ledger) -> None:
+    run(app, *approved_party(), change("2024-09-02"))
+    run(app, {"command": "takster", "region": "Nord", "date": "2023-12-15", "aar": 2024,
+              "godkendelse": [100, 200, 300, 400], "tilsyn": [1200, 2400, 3600, 4800], "vaesentlig_aendring": [1, 2, 3, 4],
+              "godkendelse_kapitel2": 500000, "tilsyn_kapitel2": 1200000})
+    from ledger.console.economy import fees_summary_for
+
+    assert fees_summary_for(app, 2024, "Nord")["Nord"]["takster_mangler_for"] == [PART]
+
+
+def test_an_imported_file_records_a_partys_change_written_with_part(app: Ledger) -> None:
+    from ledger.bulk import import_lines
+    from ledger.bulk_parallel import _case_of
+
+    lines = [json.dumps(data, ensure_ascii=False).encode() + b"\n" for data in (*approved_party(), change(), change_decision())]
+    assert _case_of(lines[-1]) == ("employer", PART, None)  # a parallel import routes it with the party's lines
+    assert import_lines(app, iter(lines)) == (5, 5)
+    assert [type(e).__name__ for e in app.party(PART).events][-2:] == ["AendringAnsoegt", "AendringGodkendt"]
+
+
+def test_a_partys_change_named_by_offer_is_the_partys_change(app: Ledger) -> None:
+    # The form the issue tried: {"command": "aendring-ansoegt", "offer": "AG-301", ...}.
+    by_offer = {k: v for k, v in change().items() if k != "part"} | {"offer": PART}
+    run(app, *approved_party(), by_offer)
+    decided = {k: v for k, v in change_decision().items() if k != "part"} | {"offer": PART}
+    run(app, decided)
+    assert [type(e).__name__ for e in app.party(PART).events][-2:] == ["AendringAnsoegt", "AendringGodkendt"]
+    with pytest.raises(NotFound):
+        app.case(PART)  # no offer was created
+    with_places = {k: v for k, v in change("2025-04-01").items() if k != "part"} | {"offer": PART, "pladser": 4}
+    from ledger.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="has no pladser"):
+        run(app, with_places)
+
+
+def test_an_imported_file_records_a_partys_change_named_by_offer(app: Ledger, tmp_path: Path) -> None:
+    from ledger.bulk import import_lines
+
+    by_offer = {k: v for k, v in change().items() if k != "part"} | {"offer": PART}
+    lines = [json.dumps(data, ensure_ascii=False).encode() + b"\n" for data in (*approved_party(), by_offer)]
+    assert import_lines(app, iter(lines)) == (4, 4)
+    assert type(app.party(PART).events[-1]).__name__ == "AendringAnsoegt"
+
+
+def test_two_import_workers_record_a_partys_change_as_one_process_does(tmp_path: Path) -> None:
+    import datetime as dt_
+
+    import sqlalchemy as sa
+
+    from ledger.bulk import import_lines
+
+    moment = dt_.datetime(2026, 6, 1, 9, 0, tzinfo=dt_.timezone.utc)
+    commands: list[dict[str, Any]] = []
+    for n in range(6):
+        part = f"AG-{n}"
+        commands += [*approved_party(part)]
+        commands.append({k: v for k, v in change().items() if k != "part"} | {"offer": part})
+        commands.append(change_decision() | {"part": part})
+    lines = [json.dumps(data, ensure_ascii=False).encode() + b"\n" for data in commands]
+    stored = []
+    for workers in (1, 2):
+        url = f"sqlite:///{tmp_path / f'{workers}.db'}"
+        ledger = Ledger(url, create=True, clock=lambda: moment, user="test")
+        try:
+            assert import_lines(ledger, iter(lines), batch=10, workers=workers) == (30, 30)
+            assert type(ledger.party("AG-5").events[-1]).__name__ == "AendringGodkendt"
+        finally:
+            ledger.close()
+            ledger.engine.dispose()
+        engine = sa.create_engine(url)
+        with engine.connect() as connection:
+            stored.append(connection.exec_driver_sql("SELECT originator_version, topic, state FROM ledger_events ORDER BY id").all())
+        engine.dispose()
+    assert stored[0] == stored[1]

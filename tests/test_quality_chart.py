@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from support import approved, cmd
+from support import approved, cmd, vurdering_ved_godkendelse
 
 from ledger.application import Ledger
 from ledger.commands import parse_command
@@ -80,8 +80,7 @@ def test_only_the_last_two_tilsyn_assessments_count_and_not_those_at_approval(ap
     run(
         app,
         approved()[0],
-        cmd("kvalitetsvurdering", "2024-02-01", anledning="godkendelse", indikatorer={"1.a": "forventes"},
-            temaer={"1": "Forventes at kunne opfylde"}),
+        vurdering_ved_godkendelse("2024-02-01"),
         approved()[1],
         vurdering("2024-04-15", {"1.a": 1}),
         vurdering("2024-10-15", BEFORE),

@@ -21,6 +21,7 @@ from support import (
     ophoer,
     paabud,
     refused,
+    vurdering_ved_godkendelse,
 )
 
 from ledger.errors import InvalidInput, NotFound
@@ -110,9 +111,62 @@ def test_a_quality_assessment_at_supervision_scores_1_to_5_against_bilag_1() -> 
 
 
 def test_a_quality_assessment_at_approval_judges_forventes_or_forventes_ikke() -> None:
-    command = vurdering("2024-02-01", "godkendelse", indikatorer={"1.a": "forventes", "1.b": "forventes_ikke"})
+    command = vurdering_ved_godkendelse("2024-02-01")
+    command["indikatorer"]["1.b"] = "forventes_ikke"
     events = given(ansoegning()).run(command)
-    assert dict(events[0].indikatorer) == {"1.a": "forventes", "1.b": "forventes_ikke"}
+    assert len(events[0].indikatorer) == 27
+    assert (events[0].indikatorer["1.a"], events[0].indikatorer["1.b"]) == ("forventes", "forventes_ikke")
+
+
+def test_a_quality_assessment_at_approval_that_leaves_indicators_unrated_is_refused() -> None:
+    # bilag 1: "Socialtilsynet skal ved godkendelse foretage en bedømmelse af alle indikatorer"; 27 apply
+    # to a private SEL § 107 offer without a board.
+    command = vurdering_ved_godkendelse("2024-02-01", skip=19)
+    assert len(command["indikatorer"]) == 8
+    error = refused(given(ansoegning()), command, paragraph="bek § 11, bilag1")
+    assert "8 of 27 rated" in str(error) and "not rated: 3.d, 4.a, 4.b" in str(error) and str(error).endswith("14.c")
+
+
+def test_a_quality_assessment_at_approval_of_a_plejefamilie_rates_every_bilag_2_indicator() -> None:
+    case = given(ansoegning(tilbudstyper=["PLEJEFAMILIE"], pladser=2))
+    incomplete = vurdering_ved_godkendelse("2024-02-01", tilbudstyper=("PLEJEFAMILIE",), skip=1)
+    error = refused(case, incomplete, paragraph="bek § 11, bilag2")
+    assert "not rated" in str(error)
+    events = case.run(vurdering_ved_godkendelse("2024-02-01", tilbudstyper=("PLEJEFAMILIE",)))
+    assert events[0].model == "bilag2"
+
+
+def test_an_approval_after_a_complete_quality_assessment_is_recorded() -> None:
+    case = given(ansoegning(), vurdering_ved_godkendelse("2024-02-01"))
+    assert kinds(case.run(godkendelse())) == ["Godkendt"]
+
+
+def test_an_approval_resting_on_an_incomplete_quality_assessment_at_approval_is_refused() -> None:
+    # Recorded before the ledger refused incomplete ones: the approval cannot rest on it (bilag 1).
+    case = given(ansoegning())
+    command = vurdering_ved_godkendelse("2024-02-01", skip=19)
+    _record_unjudged(case, command)
+    error = refused(case, godkendelse(), paragraph="bek § 11, bilag1")
+    assert "rates 8 of the 27 indicators" in str(error) and "(not rated: 3.d, 4.a" in str(error)
+    case.run(vurdering_ved_godkendelse("2024-02-10"))
+    assert kinds(case.run(godkendelse())) == ["Godkendt"]
+
+
+def _record_unjudged(case: Any, data: dict[str, Any]) -> None:
+    """Append an assessment as an older version of the ledger recorded it, without today's checks."""
+    from ledger.aggregates.base import Recording
+    from ledger.commands import parse_command
+    from ledger.events import offer as ev
+    from support import NOW
+
+    command = parse_command(data)
+    offer = case.offer()
+    rec = Recording(recorded_at=NOW, recorded_by="test", rulebooks=case.rulebooks)
+    offer._trigger(
+        ev.KvalitetsvurderingForetaget, rec, case.rulebooks.in_force(command.date), command.date,
+        anledning=command.anledning, model="bilag1", indikatorer=dict(command.indikatorer), temaer=dict(command.temaer),
+    )
+    offer.collect_events()
 
 
 def test_a_score_at_approval_is_refused() -> None:
@@ -222,6 +276,49 @@ def test_a_budget_approved_with_a_failed_check_is_refused() -> None:
     refused(given(approved(), budget()), command, paragraph="bek § 16 stk 3")
 
 
+@pytest.mark.parametrize("left_out", sorted(CRITERIA))
+def test_a_budget_approved_with_a_criterion_left_unassessed_is_refused(left_out: str) -> None:
+    kriterier = {k: v for k, v in CRITERIA.items() if k != left_out}
+    error = refused(given(approved(), budget()), budget_afgoerelse(kriterier=kriterier), paragraph="bek § 16 stk 2")
+    assert "not assessed" in str(error)
+    number = {"sammenhaeng": 1, "ingen_uvedkommende_poster": 2, "ansvarlig_forvaltning": 3}[left_out]
+    assert f"(bek § 16 stk 2 nr {number})" in str(error)
+
+
+def test_a_budget_approved_with_no_criteria_at_all_is_refused() -> None:
+    error = refused(given(approved(), budget()), budget_afgoerelse(kriterier={}), paragraph="bek § 16 stk 2")
+    assert "nr 1" in str(error) and "nr 2" in str(error) and "nr 3" in str(error)
+
+
+def test_a_budget_refused_though_every_criterion_and_check_is_met_is_refused() -> None:
+    # § 16 stk 2: Socialtilsynet "skal godkende" a budget that meets the criteria.
+    command = budget_afgoerelse(godkendt=False, kontroller={"markedsleje": True}, begrundelse="Vi er ikke tilfredse")
+    error = refused(given(approved(), budget()), command, paragraph="bek § 16 stk 2")
+    assert "skal godkende" in str(error)
+
+
+def test_a_budget_refused_without_naming_an_unmet_criterion_is_refused() -> None:
+    command = budget_afgoerelse(godkendt=False, kriterier={}, begrundelse="Budgettet er ikke godt nok")
+    refused(given(approved(), budget()), command, paragraph="bek § 16 stk 2")
+
+
+def test_a_budget_refused_for_a_failed_check_is_recorded() -> None:
+    command = budget_afgoerelse(godkendt=False, kontroller={"markedsleje": False}, begrundelse="Huslejen overstiger markedslejen")
+    events = given(approved(), budget()).run(command)
+    assert kinds(events) == ["BudgetIkkeGodkendt"]
+
+
+def test_a_koncern_offers_budget_approval_records_the_koncern_settlements_check() -> None:
+    case = given(approved(koncern="Lærkely Holding"), budget())
+    error = refused(case, budget_afgoerelse(), paragraph="bek § 16 stk 3")
+    assert "(bek § 16 stk 3 nr 4)" in str(error) and "not recorded" in str(error)
+    failed = budget_afgoerelse(kontroller={"koncernafregning_markedsvilkaar": False})
+    refused(case, failed, paragraph="bek § 16 stk 3")
+    events = case.run(budget_afgoerelse(kontroller={"koncernafregning_markedsvilkaar": True}))
+    assert kinds(events) == ["BudgetGodkendt"]
+    assert dict(events[0].kontroller) == {"koncernafregning_markedsvilkaar": True}
+
+
 def test_a_budget_decision_with_an_unknown_criterion_is_refused() -> None:
     command = budget_afgoerelse(kriterier={**CRITERIA, "pæn_forside": True})
     refused(given(approved(), budget()), command, InvalidInput)
@@ -270,6 +367,16 @@ def test_a_second_aarsrapport_for_the_same_year_is_refused() -> None:
     refused(case, cmd("aarsrapport", "2025-04-25", aar=2024), paragraph="bek § 17")
 
 
+def test_an_aarsrapport_of_a_sel_66_7_offer_is_recorded_without_economic_key_figures() -> None:
+    # § 17 stk 1 covers every approved offer under lov § 4 stk 1 nr 2-4; stk 2 nr 1 only spares a
+    # SEL § 66 stk 1 nr 7 offer the economic key figures (its exemption from budgets is § 14 stk 1).
+    case = given(approved(tilbudstyper=["SEL66_7"]))
+    events = case.run(cmd("aarsrapport", "2025-04-20", aar=2024, noegletal={"sygefravaer_pct": 4.2}))
+    assert kinds(events) == ["AarsrapportIndsendt"]
+    assert case.offer().state.aarsrapporter == {"2024": "2025-04-20"}
+    refused(case, budget(), paragraph="bek § 14 stk 1")
+
+
 def test_a_plejefamilie_makes_no_aarsrapport() -> None:
     refused(given(plejefamilie()), cmd("aarsrapport", "2025-04-20", aar=2024), paragraph="bek § 17 stk 1")
 
@@ -295,6 +402,61 @@ def test_an_economic_assessment_missing_a_conclusion_is_refused() -> None:
 def test_an_economic_assessment_missing_a_check_is_refused() -> None:
     command = cmd("oekonomisk-vurdering", "2024-04-15", konklusioner=CONCLUSIONS, kontroller={"rimeligt_budget": True})
     refused(given(approved()), command, paragraph="bek § 13 stk 2")
+
+
+PUBLIC_CHECKS = {k: v for k, v in CHECKS.items() if k != "rimelig_soliditet"}
+
+
+@pytest.mark.parametrize("ejerform", ["kommunal", "regional"])
+def test_a_public_offers_economic_assessment_has_no_solidity_check(ejerform: str) -> None:
+    # § 13 stk 2 nr 3: "det private tilbuds soliditetsgrad".
+    case = given(approved(ejerform=ejerform))
+    events = case.run(cmd("oekonomisk-vurdering", "2024-04-15", konklusioner=CONCLUSIONS, kontroller=PUBLIC_CHECKS))
+    assert kinds(events) == ["OekonomiskVurdering"]
+    assert set(events[0].kontroller) == set(PUBLIC_CHECKS)
+    command = cmd("oekonomisk-vurdering", "2024-04-16", konklusioner=CONCLUSIONS, kontroller=CHECKS)
+    error = refused(case, command, paragraph="bek § 13 stk 2 nr 3")
+    assert "private offer's soliditetsgrad" in str(error)
+
+
+def test_a_private_offers_economic_assessment_still_needs_the_solidity_check() -> None:
+    command = cmd("oekonomisk-vurdering", "2024-04-15", konklusioner=CONCLUSIONS, kontroller=PUBLIC_CHECKS)
+    error = refused(given(approved()), command, paragraph="bek § 13 stk 2")
+    assert "rimelig_soliditet" in str(error)
+
+
+def not_sustainable(date: str = "2024-02-20") -> dict[str, Any]:
+    return cmd("oekonomisk-vurdering", date, konklusioner={**CONCLUSIONS, "baeredygtig": False},
+               kontroller={**CHECKS, "ingen_revisorforbehold": False})
+
+
+def test_an_approval_right_after_an_assessment_that_the_offer_is_not_sustainable_is_refused() -> None:
+    # bek § 1 stk 1: approved only if the offer meets lov § 6, whose stk 2 nr 7 is economic quality.
+    case = given(ansoegning(), not_sustainable())
+    error = refused(case, godkendelse(), paragraph="bek § 1 stk 1; lov § 6 stk 2 nr 7")
+    assert "økonomisk bæredygtigt (bek § 13 stk 1 nr 1)" in str(error) and "oekonomisk_begrundelse" in str(error)
+
+
+def test_an_approval_after_a_negative_economic_assessment_stands_with_its_stated_reason() -> None:
+    case = given(ansoegning(), not_sustainable())
+    reason = "Underskuddet dækkes af en bindende kapitaltilførsel fra ejeren; vilkår om kvartalsvise regnskaber"
+    events = case.run(godkendelse(oekonomisk_begrundelse=reason))
+    assert kinds(events) == ["Godkendt"]
+    assert events[0].oekonomisk_begrundelse == reason
+    assert events[0].summary() == f"Godkendt som generelt egnet (økonomien trods negativ økonomisk vurdering: {reason})"
+
+
+def test_an_approval_after_a_newer_positive_economic_assessment_needs_no_reason() -> None:
+    case = given(ansoegning(), not_sustainable("2024-02-10"),
+                 cmd("oekonomisk-vurdering", "2024-02-25", konklusioner=CONCLUSIONS, kontroller=CHECKS))
+    assert kinds(case.run(godkendelse())) == ["Godkendt"]
+
+
+def test_a_negative_economic_assessment_of_a_plejefamilie_names_lov_6_stk_2_nr_8() -> None:
+    case = given(ansoegning(tilbudstyper=["PLEJEFAMILIE"], pladser=2),
+                 cmd("oekonomisk-vurdering", "2024-02-20", konklusioner={"stabil_anbringelse": False}))
+    error = refused(case, godkendelse(), paragraph="bek § 1 stk 1; lov § 6 stk 2 nr 8")
+    assert "stabil anbringelse" in str(error)
 
 
 def test_a_plejefamilies_economy_is_one_overall_assessment() -> None:

@@ -112,10 +112,11 @@ class Authority(Case):
     def fastsaet_takster(
         self, rec: Recording, *, date: dt.date, region: Region, aar: int, godkendelse: list[int], tilsyn: list[int],
         vaesentlig_aendring: list[int], godkendelse_66_7: int | None = None, tilsyn_66_7: int | None = None,
-        godkendelse_kapitel2: int | None = None, tilsyn_kapitel2: int | None = None, begrundelse: str | None = None,
+        godkendelse_kapitel2: int | None = None, tilsyn_kapitel2: int | None = None,
+        vaesentlig_aendring_kapitel2: int | None = None, begrundelse: str | None = None,
         note: str | None = None, supersedes: int | None = None, correction_reason: str | None = None,
     ) -> None:
-        """The year's takster (bek § 28 stk 1-5, § 29 stk 3, § 30), one per size category, in øre."""
+        """The year's takster (bek § 28 stk 1-5, § 29 stk 3, § 30 stk 2-4), one per size category, in øre."""
         rules = self._begin(rec, date, supersedes, correction_reason, ev.TaksterFastsat)
         year_rules = self._year_rules(rec, "bek § 28 stk 1", date, aar)
         categories = len(year_rules.size_categories)
@@ -127,7 +128,8 @@ class Authority(Case):
                     f"{name} needs one takst per size category ({categories}: {labels}), not {len(values)}",
                 )
         amounts = [*godkendelse, *tilsyn, *vaesentlig_aendring]
-        amounts += [v for v in (godkendelse_66_7, tilsyn_66_7, godkendelse_kapitel2, tilsyn_kapitel2) if v is not None]
+        specials = (godkendelse_66_7, tilsyn_66_7, godkendelse_kapitel2, tilsyn_kapitel2, vaesentlig_aendring_kapitel2)
+        amounts += [v for v in specials if v is not None]
         if any(v < 0 for v in amounts):
             raise InvalidInput("a takst is not negative (amounts in øre)")
         self._one_per_year("bek § 28 stk 1", "takster", self.takster_for(aar), aar, supersedes)
@@ -135,7 +137,8 @@ class Authority(Case):
             ev.TaksterFastsat, rec, rules, date,
             region=region, aar=aar, godkendelse=tuple(godkendelse), tilsyn=tuple(tilsyn),
             vaesentlig_aendring=tuple(vaesentlig_aendring), godkendelse_66_7=godkendelse_66_7, tilsyn_66_7=tilsyn_66_7,
-            godkendelse_kapitel2=godkendelse_kapitel2, tilsyn_kapitel2=tilsyn_kapitel2, begrundelse=begrundelse,
+            godkendelse_kapitel2=godkendelse_kapitel2, tilsyn_kapitel2=tilsyn_kapitel2,
+            vaesentlig_aendring_kapitel2=vaesentlig_aendring_kapitel2, begrundelse=begrundelse,
             note=note, supersedes=supersedes, correction_reason=correction_reason if supersedes else None,
         )
 

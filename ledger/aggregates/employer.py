@@ -18,12 +18,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from ledger.aggregates.base import Recording, case_id, check_key, require_text
-from ledger.aggregates.offer import Offer, _Decision
+from ledger.aggregates.offer import Offer, _Decision, judge_budget
 from ledger.aggregates.state import APPROVED
-from ledger.errors import InvalidInput, RuleViolation
+from ledger.errors import InvalidInput, NotFound, RuleViolation
 from ledger.events import employer as emp
 from ledger.events import offer as ev
-from ledger.events.vocab import Baggrund, Region, StraksGrund
+from ledger.events.vocab import Baggrund, OfferType, Region, StraksGrund
 
 CONDITIONS: dict[str, str] = {
     "solvent": "foreningen eller virksomheden er solvent (bek § 20 nr 1)",
@@ -38,6 +38,15 @@ BUDGET_CHECKS: dict[str, str] = {
     "bestyrelsesvederlag": "bestyrelsesvederlag er sædvanlige (bek § 24 stk 3 nr 1)",
     "ingen_goodwill": "goodwill er ikke medregnet (bek § 24 stk 3 nr 2)",
 }
+
+# A chapter-2 party's significant change: a partial new approval (lov § 18 b stk 1), with its own
+# takst (bek § 30 stk 3).
+_CHANGE_PARAGRAPH = "bek § 30 stk 3; lov § 18 b stk 1"
+
+
+def _chapter2_text(begrundelse: str | None) -> str:
+    """A chapter-2 decision is written and reasoned (bek § 19 stk 2)."""
+    return require_text(begrundelse, "bek § 19 stk 2", "a decision must be written with its begrundelse (reasons)")
 
 
 class Arbejdsgiver(Offer):
@@ -101,7 +110,7 @@ class Arbejdsgiver(Offer):
             "the knowledge of employment law is shown by documentation the management sent (dokumentation)",
         )
         self._require_dialog_or_straks(d, "bek § 19 stk 1", "an approval", dialog, False, None, None)
-        text = self._decision_text(begrundelse)
+        text = _chapter2_text(begrundelse)
         made = self._vilkaar(d, vilkaar)
         self._trigger(
             emp.ArbejdsgiverGodkendt, rec, d.rules, date,
@@ -117,7 +126,7 @@ class Arbejdsgiver(Offer):
         d = self._begin(rec, date, supersedes=supersedes, correction_reason=correction_reason, event_class=emp.ArbejdsgiverAfslaaet)
         if d.status != "ansoegt":
             raise RuleViolation("bek § 19 stk 1", f"a refusal needs a pending application; {self._status_text(d)}")
-        text = self._decision_text(begrundelse)
+        text = _chapter2_text(begrundelse)
         self._trigger(emp.ArbejdsgiverAfslaaet, rec, d.rules, date, **self._envelope(d, correction_reason, begrundelse=text, note=note))
 
     def indled_dialog_arbejdsgiver(
@@ -186,8 +195,9 @@ class Arbejdsgiver(Offer):
         kriterier: Mapping[str, bool] | None = None, kontroller: Mapping[str, bool] | None = None,
         note: str | None = None, supersedes: int | None = None, correction_reason: str | None = None,
     ) -> None:
-        """The budget approved or not (bek § 24): approved only if the two criteria of stk 2 are met,
-        with the two checks of stk 3 recorded."""
+        """The budget approved or not (bek § 24): approved only when the two criteria of stk 2 are
+        established as met and no check of stk 3 fails; refused only for an unmet criterion or a
+        failed check (stk 2: "skal godkende")."""
         event_class = ev.BudgetGodkendt if godkendt else ev.BudgetIkkeGodkendt
         d = self._begin(rec, date, supersedes=supersedes, correction_reason=correction_reason, event_class=event_class)
         self._require_open(d, "a budget decision")
@@ -202,16 +212,10 @@ class Arbejdsgiver(Offer):
             unknown = set(given) - set(known)
             if unknown:
                 raise InvalidInput(f"unknown budget {what} {sorted(unknown)}; known: {sorted(known)}")
-        if godkendt:
-            unmet = [BUDGET_CRITERIA[k] for k, v in criteria.items() if v is False]
-            if unmet:
-                raise RuleViolation("bek § 24 stk 2", "a budget is approved only if it meets every criterion; unmet: " + "; ".join(unmet))
-            failed = [BUDGET_CHECKS[k] for k, v in checks.items() if v is False]
-            if failed:
-                raise RuleViolation("bek § 24 stk 3", "a budget cannot be approved while a check fails: " + "; ".join(failed))
-            text = begrundelse or "Budgettet opfylder betingelserne i bek § 24, stk. 2."
-        else:
-            text = self._decision_text(begrundelse)
+        text = judge_budget(
+            godkendt, begrundelse, criteria, checks, BUDGET_CRITERIA, BUDGET_CHECKS, {},
+            paragraph="bek § 24", decision_text=_chapter2_text,
+        )
         self._trigger(
             event_class, rec, d.rules, date,
             **self._envelope(d, correction_reason, budgetaar=budgetaar, kriterier=criteria, kontroller=checks,
@@ -222,7 +226,9 @@ class Arbejdsgiver(Offer):
         self, rec: Recording, *, date: dt.date, regnskabsaar: int, note: str | None = None,
         supersedes: int | None = None, correction_reason: str | None = None,
     ) -> None:
-        """The revised annual accounts, sent right after the audit (bek § 25)."""
+        """The revised annual accounts, sent right after the audit (bek § 25), from accounting year 2018
+        (§ 33 stk 4): the duty is the approved party's, whichever year the accounts cover, so a party
+        approved in 2019 sends its accounts for 2018."""
         d = self._begin(rec, date, supersedes=supersedes, correction_reason=correction_reason, event_class=emp.RegnskabIndsendt)
         first = d.rules.chapter2.accounts_from_year
         if regnskabsaar < first:
@@ -231,9 +237,71 @@ class Arbejdsgiver(Offer):
             raise RuleViolation("bek § 25", f"the accounts for {regnskabsaar} are audited after the year ends, not sent on {date}")
         if str(regnskabsaar) in d.state.regnskaber:
             raise RuleViolation("bek § 25", f"the accounts for {regnskabsaar} were already sent on {d.state.regnskaber[str(regnskabsaar)]}")
-        if d.state.first_applied and f"{regnskabsaar}-12-31" < d.state.first_applied:
-            raise RuleViolation("bek § 25", f"the party had not applied in {regnskabsaar}")
         self._trigger(emp.RegnskabIndsendt, rec, d.rules, date, **self._envelope(d, correction_reason, regnskabsaar=regnskabsaar, note=note))
+
+    # -- væsentlig ændring (bek § 30 stk 3) ----------------------------------------------
+    def ansoeg_aendring_arbejdsgiver(
+        self, rec: Recording, *, date: dt.date, beskrivelse: str, note: str | None = None,
+        supersedes: int | None = None, correction_reason: str | None = None,
+    ) -> None:
+        """An approved party applies for a partial new approval because of significant changes in the
+        basis of its approval (bek § 30 stk 3: charged its own takst)."""
+        d = self._begin(rec, date, supersedes=supersedes, correction_reason=correction_reason, event_class=ev.AendringAnsoegt)
+        self._not_approved_here(d, "bek § 30 stk 3", "a significant change (a partial new approval)")
+        self._trigger(
+            ev.AendringAnsoegt, rec, d.rules, date,
+            **self._envelope(
+                d, correction_reason, aendring=self._ref(d, ev.AendringAnsoegt),
+                beskrivelse=require_text(beskrivelse, "bek § 30 stk 3", "describe the change (beskrivelse)"),
+                note=note, paragraph=_CHANGE_PARAGRAPH,
+            ),
+        )
+
+    def ansoeg_aendring(
+        self, rec: Recording, *, date: dt.date, beskrivelse: str, pladser: int | None = None,
+        forventede_borgere: int | None = None, tilbudstyper: Sequence[OfferType] = (),
+        nye_afdelinger: Sequence[Mapping[str, str]] = (), note: str | None = None, supersedes: int | None = None,
+        correction_reason: str | None = None,
+    ) -> None:
+        """`aendring-ansoegt` naming a party (by `offer` or `part`): the party's own change (bek § 30 stk 3)."""
+        if pladser is not None or forventede_borgere is not None or tilbudstyper or nye_afdelinger:
+            raise InvalidInput(
+                "a chapter-2 party's significant change has no pladser, forventede_borgere, tilbudstyper or "
+                "nye_afdelinger: describe it (beskrivelse)"
+            )
+        self.ansoeg_aendring_arbejdsgiver(rec, date=date, beskrivelse=beskrivelse, note=note, supersedes=supersedes,
+                                          correction_reason=correction_reason)
+
+    def afgoer_aendring(
+        self, rec: Recording, *, date: dt.date, aendring: str, godkendt: bool, begrundelse: str | None,
+        note: str | None = None, supersedes: int | None = None, correction_reason: str | None = None,
+    ) -> None:
+        """`aendring-afgoerelse` naming a party: the party's own decision (bek § 19 stk 2, § 30 stk 3)."""
+        self.afgoer_aendring_arbejdsgiver(rec, date=date, aendring=aendring, godkendt=godkendt, begrundelse=begrundelse,
+                                          note=note, supersedes=supersedes, correction_reason=correction_reason)
+
+    def afgoer_aendring_arbejdsgiver(
+        self, rec: Recording, *, date: dt.date, aendring: str, godkendt: bool, begrundelse: str | None,
+        note: str | None = None, supersedes: int | None = None, correction_reason: str | None = None,
+    ) -> None:
+        """Decide a party's application for a significant change: a written, reasoned decision (bek
+        § 19 stk 2) while the party is approved."""
+        event_class = ev.AendringGodkendt if godkendt else ev.AendringAfslaaet
+        d = self._begin(rec, date, supersedes=supersedes, correction_reason=correction_reason, event_class=event_class)
+        item = d.state.aendringer.get(aendring)
+        if item is None:
+            raise NotFound(f"change {aendring} has not been applied for in this case")
+        if item["decided"]:
+            raise RuleViolation("bek § 30 stk 3", f"change {aendring} was already decided on {item['decided']}")
+        if item["applied"] > d.day:
+            raise RuleViolation("bek § 30 stk 3", f"change {aendring} was applied for {item['applied']}, after {d.day}")
+        self._not_approved_here(d, "bek § 30 stk 3", "deciding a significant change")
+        text = _chapter2_text(begrundelse)
+        self._trigger(
+            event_class, rec, d.rules, date,
+            **self._envelope(d, correction_reason, aendring=aendring, begrundelse=text, note=note,
+                             paragraph=_CHANGE_PARAGRAPH),
+        )
 
     # -- ophør (bek § 21) -----------------------------------------------------------------
     def ophoer_arbejdsgiver(
@@ -264,7 +332,7 @@ class Arbejdsgiver(Offer):
         self._check_future(d, virkning_fra, "bek § 21 stk 2", "the ophør's effective date (a reasonable frist)")
         if borgere_underrettet < 0:
             raise InvalidInput("borgere_underrettet is a number of citizens")
-        text = self._decision_text(begrundelse)
+        text = _chapter2_text(begrundelse)
         self._trigger(
             emp.ArbejdsgiverGodkendelseOphoert, rec, d.rules, date,
             **self._envelope(

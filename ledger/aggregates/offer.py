@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, ClassVar
 
 from ledger.aggregates.base import Case, Recording, case_id, check_effective_date, check_key, require_text
@@ -435,18 +435,79 @@ class Offer(Case):
         supersedes: int | None = None,
         correction_reason: str | None = None,
         koncern: Any = None,
+        oekonomisk_begrundelse: str | None = None,
     ) -> None:
         """Godkendt / godkendt med vilkår (bek § 1 stk 1-3, 5; lov § 5 stk 1, 5). For a private offer
         of a koncern, `koncern` (the Koncern case, given by the ledger) tells which Socialtilsyn
-        approved its other offers (bek § 3)."""
+        approved its other offers (bek § 3). An approval after an economic assessment with a negative
+        conclusion states why it stands (`oekonomisk_begrundelse`); one after an assessment at
+        approval that does not rate every indicator is refused (bilag 1/2)."""
         d = self._begin(rec, date, supersedes=supersedes, correction_reason=correction_reason, event_class=ev.Godkendt)
         self._require_pending_application(d, "an approval")
         self._check_koncern_jurisdiction(d, koncern)
         text = self._decision_text(begrundelse)
+        economy = self._economy_at_approval(d, oekonomisk_begrundelse)
+        self._check_quality_at_approval(d)
         made = self._vilkaar(d, vilkaar)
         self._trigger(
             ev.Godkendt, rec, d.rules, date,
-            **self._envelope(d, correction_reason, begrundelse=text, vilkaar=made, pladser=pladser, note=note),
+            **self._envelope(
+                d, correction_reason, begrundelse=text, vilkaar=made, pladser=pladser, note=note,
+                oekonomisk_begrundelse=economy,
+            ),
+        )
+
+    def _economy_at_approval(self, d: _Decision, reason: str | None) -> str | None:
+        """bek § 1 stk 1: an offer is approved if it meets the conditions of lov § 6, among them the
+        necessary economic quality (lov § 6 stk 2 nr 7; nr 8 for plejefamilier), which the economic
+        assessment judges (bek §§ 12-13). The quality is judged as a whole (lov § 6 stk 1: "samlet
+        set"), so a negative conclusion does not by itself forbid the approval, but an approval
+        that follows one must say why the offer has the economic quality all the same."""
+        given = reason.strip() if reason and reason.strip() else None
+        economy = d.state.economy
+        phase = d.state.governing_phase(d.day)
+        if economy is None or phase is None or not phase["start"] <= economy["date"] <= d.day:
+            return given
+        negative = [key for key, value in economy["konklusioner"].items() if value is False]
+        if not negative or given is not None:
+            return given
+        foster = "stabil_anbringelse" in economy["konklusioner"]
+        texts = [(FOSTER_CONCLUSIONS if foster else ECONOMY_CONCLUSIONS).get(key, key) for key in negative]
+        raise RuleViolation(
+            "bek § 1 stk 1; lov § 6 stk 2 nr 8" if foster else "bek § 1 stk 1; lov § 6 stk 2 nr 7",
+            f"the economic assessment of {economy['date']} concludes that the offer is not: " + "; ".join(texts)
+            + ". An offer is approved only if it has the necessary economic quality: refuse the application "
+            "(afslag), record a new economic assessment, or state why the approval stands all the same "
+            "(oekonomisk_begrundelse)",
+        )
+
+    def _check_quality_at_approval(self, d: _Decision) -> None:
+        """Bilag 1 (bilag 2 for plejefamilier): at approval Socialtilsynet "skal ... foretage en
+        bedømmelse af alle indikatorer". An assessment at approval that rates fewer (recorded before
+        the ledger refused them) cannot carry the approval."""
+        phase = d.state.governing_phase(d.day)
+        since = phase["start"] if phase is not None else ""
+        at_approval = [
+            q for q in d.state.quality if q["anledning"] == "godkendelse" and since <= q["date"] <= d.day
+        ]
+        if not at_approval:
+            return
+        latest = at_approval[-1]
+        profile = self.profile(d.state)
+        catalogue = catalogue_for_types(profile.types)
+        live, _ = catalogue.live_map(profile)
+        rated = int(latest.get("rated", len(live)))
+        if rated >= len(live):
+            return
+        event = self.event(latest["version"])  # held in memory unless a bulk import has stored it
+        missing = (
+            [i for i in live if i not in event.indikatorer] if isinstance(event, ev.KvalitetsvurderingForetaget) else []
+        )
+        raise RuleViolation(
+            f"bek § 11, {catalogue.model}",
+            f"the approval rests on the quality assessment #{latest['version']} of {latest['date']}, which rates "
+            f"{rated} of the {len(live)} indicators that apply; at approval every indicator is rated"
+            + (" (not rated: " + ", ".join(missing) + ")" if missing else "") + ": record a complete assessment first",
         )
 
     def _check_koncern_jurisdiction(self, d: _Decision, koncern: Any) -> None:
@@ -1027,6 +1088,13 @@ class Offer(Case):
                 theme_id = live[indicator_id]
             values[indicator_id] = self._indicator_value(anledning, indicator_id, value, catalogue.model)
             scored_themes.add(theme_id)
+        if anledning == "godkendelse" and len(values) < len(live):
+            missing = [i for i in live if i not in values]
+            raise RuleViolation(
+                f"bek § 11, {catalogue.model}",
+                f"at approval Socialtilsynet rates every indicator of the quality model that applies to the offer: "
+                f"{len(values)} of {len(live)} rated; not rated: " + ", ".join(missing),
+            )
         written: dict[str, str] = {}
         for theme_id, text in temaer.items():
             key = str(theme_id).strip()
@@ -1130,8 +1198,9 @@ class Offer(Case):
         kriterier: Mapping[str, bool] | None = None, kontroller: Mapping[str, bool] | None = None,
         note: str | None = None, supersedes: int | None = None, correction_reason: str | None = None,
     ) -> None:
-        """Budget godkendt / ikke godkendt (bek § 16): approved only if the three criteria of stk 2
-        are met, with the four checks of stk 3 recorded."""
+        """Budget godkendt / ikke godkendt (bek § 16): approved only when the three criteria of stk 2
+        are established as met and no check of stk 3 fails (nr 4 recorded for an offer in a koncern);
+        refused only for an unmet criterion or a failed check (stk 2: "skal godkende")."""
         event_class = ev.BudgetGodkendt if godkendt else ev.BudgetIkkeGodkendt
         d = self._begin(rec, date, supersedes=supersedes, correction_reason=correction_reason, event_class=event_class)
         self._require_open(d, "a budget decision")
@@ -1149,20 +1218,11 @@ class Offer(Case):
         unknown = set(checks) - set(BUDGET_CHECKS)
         if unknown:
             raise InvalidInput(f"unknown budget checks {sorted(unknown)}; known: {sorted(BUDGET_CHECKS)}")
-        if godkendt:
-            unmet = [BUDGET_CRITERIA[k] for k, v in criteria.items() if v is False]
-            if unmet:
-                raise RuleViolation(
-                    "bek § 16 stk 2", "a budget is approved only if it meets every criterion; unmet: " + "; ".join(unmet)
-                )
-            failed = [BUDGET_CHECKS[k] for k, v in checks.items() if v is False]
-            if failed:
-                raise RuleViolation(
-                    "bek § 16 stk 3", "a budget cannot be approved while a check fails: " + "; ".join(failed)
-                )
-            text = begrundelse or "Budgettet opfylder betingelserne i bek § 16, stk. 2."
-        else:
-            text = self._decision_text(begrundelse)
+        needed = dict(BUDGET_CHECKS_FOR_KONCERN) if d.state.profile.get("koncern") else {}
+        text = judge_budget(
+            godkendt, begrundelse, criteria, checks, BUDGET_CRITERIA, BUDGET_CHECKS, needed,
+            paragraph="bek § 16", decision_text=self._decision_text,
+        )
         self._trigger(
             event_class, rec, d.rules, date,
             **self._envelope(
@@ -1175,9 +1235,12 @@ class Offer(Case):
         self, rec: Recording, *, date: dt.date, aar: int, noegletal: Mapping[str, Any] | None = None,
         note: str | None = None, supersedes: int | None = None, correction_reason: str | None = None,
     ) -> None:
-        """Årsrapport indsendt (bek § 17)."""
+        """Årsrapport indsendt (bek § 17): every approved offer under lov § 4 stk 1 nr 2-4 makes one,
+        SEL § 66 stk 1 nr 7 offers included (stk 2 nr 1 only spares them the economic key figures)."""
         d = self._begin(rec, date, supersedes=supersedes, correction_reason=correction_reason, event_class=ev.AarsrapportIndsendt)
-        self._require_budget_duty(d, "bek § 17 stk 1", "an årsrapport")
+        types = [OfferType(t) for t in d.state.profile.get("tilbudstyper", [])]
+        if not types or any(LOV_4_NR[t] == 1 for t in types):
+            raise RuleViolation("bek § 17 stk 1", "an årsrapport concerns offers under lov § 4 stk 1 nr 2-4, not plejefamilier")
         if aar >= date.year:
             raise RuleViolation("bek § 17 stk 3", f"the årsrapport for {aar} is made after the year ends, not on {date}")
         approved_in_year = any(
@@ -1204,7 +1267,8 @@ class Offer(Case):
         types = [OfferType(t) for t in d.state.profile.get("tilbudstyper", [])]
         foster = bool(types) and all(t in FOSTER_FAMILY_TYPES for t in types)
         wanted_conclusions = FOSTER_CONCLUSIONS if foster else ECONOMY_CONCLUSIONS
-        wanted_checks: Mapping[str, str] = {} if foster else ECONOMY_CHECKS
+        private = d.state.profile.get("ejerform") == Ejerform.PRIVAT.value
+        wanted_checks: Mapping[str, str] = {} if foster else (ECONOMY_CHECKS if private else PUBLIC_ECONOMY_CHECKS)
         paragraph = "bek § 12" if foster else "bek § 13"
         missing = [text for key, text in wanted_conclusions.items() if key not in konklusioner]
         if missing or set(konklusioner) - set(wanted_conclusions):
@@ -1214,6 +1278,12 @@ class Offer(Case):
                 + "; ".join(f"{k} ({v})" for k, v in wanted_conclusions.items()),
             )
         checks = dict(kontroller or {})
+        if not foster and not private and _SOLIDITY in checks:
+            raise RuleViolation(
+                "bek § 13 stk 2 nr 3",
+                f"the solidity check ({_SOLIDITY}) concerns the private offer's soliditetsgrad; this offer is "
+                f"{d.state.profile.get('ejerform')}: leave it out",
+            )
         if set(checks) != set(wanted_checks):
             raise RuleViolation(
                 f"{paragraph} stk 2" if wanted_checks else paragraph,
@@ -1496,6 +1566,57 @@ BUDGET_CHECKS: dict[str, str] = {
     "ingen_goodwill": "goodwill er ikke medregnet (bek § 16 stk 3 nr 3)",
     "koncernafregning_markedsvilkaar": "afregninger i koncernen sker på markedsvilkår (bek § 16 stk 3 nr 4)",
 }
+# § 16 stk 3 nr 4: settlements between the units of a koncern are on market terms; the ledger knows
+# which offers are in a koncern, so their approval must record it.
+BUDGET_CHECKS_FOR_KONCERN: dict[str, str] = {
+    k: v for k, v in BUDGET_CHECKS.items() if k == "koncernafregning_markedsvilkaar"
+}
+
+
+def judge_budget(
+    godkendt: bool, begrundelse: str | None, criteria: Mapping[str, bool], checks: Mapping[str, bool],
+    all_criteria: Mapping[str, str], all_checks: Mapping[str, str], needed_checks: Mapping[str, str], *,
+    paragraph: str, decision_text: Callable[[str | None], str],
+) -> str:
+    """A budget decision under bek § 16 (or § 24 for chapter 2): stk 2 says Socialtilsynet "skal
+    godkende" a budget that meets every criterion, and stk 3 what it must see to as part of the
+    approval. An approval needs every criterion established as met and every check the ledger can
+    tell applies recorded, none failing; a refusal needs a reason the law allows: a criterion
+    found unmet or a check that fails. Returns the decision's text."""
+    unmet = [all_criteria[k] for k, v in criteria.items() if v is False]
+    failed = [all_checks[k] for k, v in checks.items() if v is False]
+    if godkendt:
+        if unmet:
+            raise RuleViolation(
+                f"{paragraph} stk 2", "a budget is approved only if it meets every criterion; unmet: " + "; ".join(unmet)
+            )
+        if failed:
+            raise RuleViolation(f"{paragraph} stk 3", "a budget cannot be approved while a check fails: " + "; ".join(failed))
+        unassessed = [text for key, text in all_criteria.items() if key not in criteria]
+        if unassessed:
+            raise RuleViolation(
+                f"{paragraph} stk 2",
+                "a budget is approved only when every criterion is established as met; not assessed: "
+                + "; ".join(unassessed),
+            )
+        missing = [text for key, text in needed_checks.items() if key not in checks]
+        if missing:
+            raise RuleViolation(
+                f"{paragraph} stk 3",
+                "as part of approving the budget Socialtilsynet must see to every check that applies; not recorded: "
+                + "; ".join(missing),
+            )
+        return begrundelse or f"Budgettet opfylder betingelserne i {paragraph}, stk. 2."
+    text = decision_text(begrundelse)
+    if not unmet and not failed:
+        raise RuleViolation(
+            f"{paragraph} stk 2",
+            "Socialtilsynet skal godkende a budget that meets the criteria of stk 2: a refusal names the criterion "
+            "found unmet or the check of stk 3 that fails (kriterier or kontroller recorded as false)",
+        )
+    return text
+
+
 ECONOMY_CONCLUSIONS: dict[str, str] = {
     "baeredygtig": "økonomisk bæredygtigt (bek § 13 stk 1 nr 1)",
     "kvalitet_for_prisen": "økonomien giver mulighed for den fornødne kvalitet i forhold til pris og målgruppe (nr 2)",
@@ -1507,6 +1628,10 @@ ECONOMY_CHECKS: dict[str, str] = {
     "rimelig_soliditet": "soliditetsgraden er rimelig for et privat tilbud (stk 2 nr 3)",
     "budget_afspejler_maalgruppe": "budgettet afspejler målgruppe, metoder og planer (stk 2 nr 4)",
 }
+# § 13 stk 2 nr 3 is about "det private tilbuds soliditetsgrad": a kommunal or regional offer has no
+# such check.
+_SOLIDITY = "rimelig_soliditet"
+PUBLIC_ECONOMY_CHECKS: dict[str, str] = {k: v for k, v in ECONOMY_CHECKS.items() if k != _SOLIDITY}
 FOSTER_CONCLUSIONS: dict[str, str] = {
     "stabil_anbringelse": "plejefamiliens økonomi giver grundlag for en stabil anbringelse (bek § 12)",
 }

@@ -419,8 +419,10 @@ class CaseState:
                 "anledning": e.anledning,
                 "model": e.model,
                 # The scores are never public and the spindelvæv reads them from the events: the
-                # state keeps only the written theme assessments (the Tilbudsportal's).
+                # state keeps only the written theme assessments (the Tilbudsportal's), and how many
+                # indicators were rated (at approval every one that applies is: bilag 1/2).
                 "temaer": dict(e.temaer),
+                "rated": len(e.indikatorer),
             }
         )
         self.quality.sort(key=lambda q: (q["date"], q["version"]))
@@ -431,6 +433,9 @@ class CaseState:
         self.quality = sorted(at_approval + at_tilsyn, key=lambda q: (q["date"], q["version"]))
 
     def _on_OekonomiskVurdering(self, e: ev.OekonomiskVurdering, date: str) -> None:
+        # The latest assessment by its effective date, whatever order they were recorded in.
+        if self.economy is not None and self.economy["date"] > date:
+            return
         self.economy = {"date": date, "konklusioner": dict(e.konklusioner), "kontroller": dict(e.kontroller)}
 
     def _budget(self, year: int) -> dict[str, Any]:

@@ -204,7 +204,8 @@ def takster_load(file: Path, date: str | None, replace: bool, reason: str | None
 
     The file is a JSON object or a list of objects with the fields of `ledger takster` (region, aar,
     date, godkendelse, tilsyn, vaesentlig_aendring: one amount in øre per size category; optional
-    godkendelse_66_7, tilsyn_66_7, godkendelse_kapitel2, tilsyn_kapitel2, begrundelse); entries with
+    godkendelse_66_7, tilsyn_66_7, godkendelse_kapitel2, tilsyn_kapitel2, vaesentlig_aendring_kapitel2,
+    begrundelse); entries with
     "command": "objektiv-finansiering" carry aar, samlet_beloeb_oere and kommuner. Several regions and
     years may be in one file. An entry identical to what is recorded is skipped; a different one for a
     year already fixed is refused unless --replace (then it supersedes the recorded one).

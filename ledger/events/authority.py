@@ -43,8 +43,8 @@ class TaksterFastsat(AuthorityEvent):
     `godkendelse`, `tilsyn` (the annual takst) and `vaesentlig_aendring` (the special takst for a
     partial new approval, § 28 stk 4) hold one amount per size category of the rulebook (1-7, 8-24,
     25-49, 50+ pladser under the 2017 order). The optional special takster are for offers only
-    partly supervised (§ 29 stk 3: SEL § 66 stk 1 nr 7) and for chapter-2 parties (§ 30); they
-    have no size categories."""
+    partly supervised (§ 29 stk 3: SEL § 66 stk 1 nr 7) and for chapter-2 parties (§ 30: approval,
+    annual supervision and, stk 3, a significant change); they have no size categories."""
 
     TITLE: ClassVar[str] = "Takster fastsat"
     PARAGRAPH: ClassVar[str] = "bek § 28; § 29 stk 3; § 30"
@@ -57,6 +57,7 @@ class TaksterFastsat(AuthorityEvent):
     tilsyn_66_7: int | None = None
     godkendelse_kapitel2: int | None = None
     tilsyn_kapitel2: int | None = None
+    vaesentlig_aendring_kapitel2: int | None = None
 
     def summary(self) -> str:
         def row(values: tuple[int, ...]) -> str:
@@ -73,6 +74,7 @@ class TaksterFastsat(AuthorityEvent):
                 ("tilsyn SEL § 66 stk 1 nr 7", self.tilsyn_66_7),
                 ("godkendelse kapitel 2", self.godkendelse_kapitel2),
                 ("tilsyn kapitel 2", self.tilsyn_kapitel2),
+                ("væsentlig ændring kapitel 2", self.vaesentlig_aendring_kapitel2),
             )
             if value is not None
         ]

@@ -103,6 +103,9 @@ class Godkendt(OfferEvent):
 
     vilkaar: tuple[Vilkaar, ...] = ()
     pladser: int | None = None
+    # Why the approval stands after an economic assessment with a negative conclusion (bek § 1 stk 1;
+    # lov § 6 stk 2 nr 7).
+    oekonomisk_begrundelse: str | None = None
 
     @property
     def APPEALABLE(self) -> bool:  # type: ignore[override]
@@ -114,10 +117,12 @@ class Godkendt(OfferEvent):
         return "Godkendt med vilkår" if self.vilkaar else "Godkendt"
 
     def summary(self) -> str:
+        reason = self.oekonomisk_begrundelse
+        economy = f" (økonomien trods negativ økonomisk vurdering: {reason})" if reason else ""
         if not self.vilkaar:
-            return "Godkendt som generelt egnet"
+            return "Godkendt som generelt egnet" + economy
         parts = [f"{v.id}: {v.tekst}" + (f" (frist {v.frist})" if v.frist else "") for v in self.vilkaar]
-        return "Godkendt med vilkår: " + "; ".join(parts)
+        return "Godkendt med vilkår: " + "; ".join(parts) + economy
 
 
 class Afslaaet(OfferEvent):

@@ -405,7 +405,10 @@ def _takster_dict(takster: Any, objektiv: Any, rules: Rulebook | None) -> dict[s
             ],
             "saerlige": {
                 name: getattr(takster, name)
-                for name in ("godkendelse_66_7", "tilsyn_66_7", "godkendelse_kapitel2", "tilsyn_kapitel2")
+                for name in (
+                    "godkendelse_66_7", "tilsyn_66_7", "godkendelse_kapitel2", "tilsyn_kapitel2",
+                    "vaesentlig_aendring_kapitel2",
+                )
                 if getattr(takster, name) is not None
             },
         }
@@ -674,6 +677,7 @@ def _fees_detail(data: Mapping[str, Any]) -> list[Block]:
             "tilsyn_66_7": "Tilsyn, SEL § 66, stk. 1, nr. 7 (bek § 29, stk. 3)",
             "godkendelse_kapitel2": "Godkendelse, kapitel 2 (bek § 30)",
             "tilsyn_kapitel2": "Tilsyn, kapitel 2 (bek § 30)",
+            "vaesentlig_aendring_kapitel2": "Væsentlig ændring, kapitel 2 (bek § 30, stk. 3)",
         }
         if takster["saerlige"]:
             blocks.append(("stat", ["Særlige takster", "Beløb"], [[special[k], kroner(v)] for k, v in takster["saerlige"].items()]))
