@@ -311,7 +311,7 @@ def portal_show(offer: str, as_of: str | None, db: str, fmt: str) -> None:
 
 
 @portal.command("export")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Directory to write portal.json and the HTML site into.")
+@click.option("--out", "out", required=True, help="Directory to write portal.json and the HTML site into (created if need be).")
 @click.option("--as-of", "as_of", default=None, metavar="DATE", help="As of this date (default: today).")
 @db_option
 def portal_export(out: str, as_of: str | None, db: str) -> None:
@@ -326,7 +326,9 @@ def portal_export(out: str, as_of: str | None, db: str) -> None:
 
     from ledger.projections.cases import read_states
     from ledger.reports.portal import export, portal_views
+    from ledger.reports.sitewriter import site_directory
 
+    root = site_directory(out)
     app = open_ledger(db)
     runner = fresh(app, ["cases"])
     on = parse_day(as_of) or today(app)
@@ -334,7 +336,7 @@ def portal_export(out: str, as_of: str | None, db: str) -> None:
     with runner.engine.connect() as connection:
         views = portal_views(read_states(connection), on)
         source = {"position": position, "ledger_hash": chain_hash_at(app, connection, position)}
-    written = export(views, on, Path(out), source)
+    written = export(views, on, root, source)
     click.echo(f"Wrote {len(views)} offers to {out} ({len(written)} files: portal.json, index.html, tilbud/*.html).")
 
 

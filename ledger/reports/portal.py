@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,8 @@ from typing import Any
 from ledger.aggregates.state import STATUS_LABELS, CaseState
 from ledger.events.vocab import label
 from ledger.quality.catalogue import load_catalogue
+from ledger.reports.filenames import file_key
+from ledger.reports.sitewriter import SiteWriter
 
 
 def public_view(state: CaseState, on: dt.date) -> dict[str, Any] | None:
@@ -83,10 +84,6 @@ def render_text(view: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def slug(key: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", "_", key)
-
-
 _STYLE = """
 body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1b1b1b}
 h1{font-size:1.6rem}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd}
@@ -119,6 +116,15 @@ function show(){
 }
 [q, type, status, region].forEach(e => e.addEventListener('input', show)); show();
 """
+
+
+_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
+
+
+def script_json(data: Any) -> str:
+    """JSON to embed in a <script> element: no stored text can end the element, open a comment or
+    an entity, or break a line for a JavaScript parser (the five characters only occur in strings)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
 
 
 def _e(value: Any) -> str:
@@ -163,10 +169,10 @@ def offer_page(view: dict[str, Any], on: dt.date) -> str:
 def index_page(views: Sequence[dict[str, Any]], on: dt.date) -> str:
     data = [
         {**{k: v[k] for k in ("tilbud", "navn", "socialtilsyn", "tilbudstyper", "status", "paabud", "skaerpet_tilsyn")},
-         "side": f"tilbud/{slug(v['tilbud'])}.html"}
+         "side": f"tilbud/{file_key(v['tilbud'])}.html"}
         for v in views
     ]
-    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    payload = script_json(data)
     body = (
         f"<h1>Tilbudsportalen</h1><p class=\"muted\">Godkendte tilbud pr. {_e(on.isoformat())}.</p>"
         "<div class=\"filters\"><input id=\"q\" type=\"search\" placeholder=\"Søg navn\" aria-label=\"Søg navn\">"
@@ -176,29 +182,21 @@ def index_page(views: Sequence[dict[str, Any]], on: dt.date) -> str:
         "<p id=\"count\" class=\"muted\"></p>"
         "<table><thead><tr><th>Tilbud</th><th>Tilbudstyper</th><th>Socialtilsyn</th><th>Status</th></tr></thead>"
         "<tbody id=\"rows\"></tbody></table>"
-        f"<script id=\"data\" type=\"application/json\">{payload}</script><script>{_SCRIPT}</script>"
+        f"<script id=\"data\" type=\"application/json\">{payload}</script><script id=\"app\">{_SCRIPT}</script>"
         "<noscript><ul>" + "".join(
-            f"<li><a href=\"tilbud/{_e(slug(v['tilbud']))}.html\">{_e(v['navn'])}</a></li>" for v in views) + "</ul></noscript>"
+            f"<li><a href=\"tilbud/{_e(file_key(v['tilbud']))}.html\">{_e(v['navn'])}</a></li>" for v in views) + "</ul></noscript>"
     )
     return _page("Tilbudsportalen", body)
 
 
 def export(views: Sequence[dict[str, Any]], on: dt.date, out: Path, source: dict[str, Any]) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "tilbud").mkdir(exist_ok=True)
-    for stale in (out / "tilbud").glob("*.html"):
-        stale.unlink()  # an offer no longer shown must not linger from an earlier export
-    written = []
+    """Write the site under `out` (see `ledger.reports.sitewriter`: temporary files renamed into place,
+    no link followed out of `out`); pages of offers no longer shown are removed."""
+    writer = SiteWriter(out)
     portal = {"tilbudsportal": "offentlige oplysninger efter bek § 1 stk 5 og § 10", "pr_dato": on.isoformat(),
               "beregnet_fra": source, "tilbud": list(views)}
-    path = out / "portal.json"
-    path.write_text(json.dumps(portal, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    written.append(path)
-    path = out / "index.html"
-    path.write_text(index_page(views, on), encoding="utf-8")
-    written.append(path)
-    for view in views:
-        path = out / "tilbud" / f"{slug(view['tilbud'])}.html"
-        path.write_text(offer_page(view, on), encoding="utf-8")
-        written.append(path)
-    return written
+    writer.write("portal.json", (json.dumps(portal, ensure_ascii=False, indent=2) + "\n").encode("utf-8"))
+    writer.write("index.html", index_page(views, on).encode("utf-8"))
+    pages = [writer.write(f"tilbud/{file_key(view['tilbud'])}.html", offer_page(view, on).encode("utf-8")) for view in views]
+    writer.remove_stale("tilbud", [".html", ".tmp"], pages)  # an offer no longer shown must not linger
+    return writer.written

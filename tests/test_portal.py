@@ -1,0 +1,200 @@
+"""The public portal export (bek § 1 stk 5, § 10): file names, the page's structure, safe writing."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import Result
+from support import ansoegning, close_cached_apps, godkendelse, run_cli
+
+from ledger.reports.complaint_file import file_stem
+from ledger.reports.filenames import file_key
+
+HOSTILE_IDS = ["T:3003", "T/3003", "T_3003", "Æble-1", "Øble-1", "t-1", "T-1", "..", "T-" + "9" * 200, "T-" + "9" * 201]
+
+
+def run(argv: list[str], db: Path, input: str | None = None) -> Result:
+    try:
+        return run_cli([*argv, "--db", f"sqlite:///{db}"], input=input)
+    finally:
+        close_cached_apps()
+
+
+def submit(db: Path, *commands: dict[str, Any]) -> None:
+    lines = "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in commands)
+    result = run(["submit", "-"], db, input=lines)
+    assert result.exit_code == 0, result.output
+
+
+def ledger_with(tmp_path: Path, *commands: dict[str, Any]) -> Path:
+    db = tmp_path / "ledger.db"
+    assert run(["init"], db).exit_code == 0
+    submit(db, *commands)
+    return db
+
+
+def approved_offer(key: str, navn: str = "Bostedet Lærkely", **fields: Any) -> list[dict[str, Any]]:
+    return [ansoegning(offer=key, navn=navn, **fields), godkendelse(offer=key)]
+
+
+# -- 1. file names --------------------------------------------------------------------------------
+def test_every_hostile_id_gets_its_own_safe_file_name_even_where_case_is_ignored() -> None:
+    names = [file_key(key) for key in HOSTILE_IDS]
+    assert len({name.casefold() for name in names}) == len(HOSTILE_IDS), names
+    for name in names:
+        assert name and len(name) <= 64 and name not in (".", "..")
+        assert all(c.isascii() and (c.isalnum() or c in "-_~") for c in name), name
+        assert not name.startswith("-")
+
+
+def test_a_plain_id_is_its_own_file_name_and_every_name_is_stable() -> None:
+    assert file_key("T-1004") == "T-1004" and file_key("K1") == "K1"
+    assert file_key("Æble-1") == file_key("Æble-1") == "AEBLE-1~" + file_key("Æble-1").split("~")[1]
+    assert file_key("Øble-1").startswith("OEBLE-1~")
+    assert file_key("..").startswith("__~")
+    assert file_key("CON") != "CON" and file_key("t-1") != "T-1"
+
+
+def test_the_complaint_file_names_use_the_same_encoding() -> None:
+    assert file_stem("T-1004", "K1") == "klagesag-T-1004-K1"
+    assert file_stem("N/2001", "K1") == f"klagesag-{file_key('N/2001')}-K1"
+    assert file_stem("T:3003", "K1") != file_stem("T/3003", "K1") != file_stem("T_3003", "K1")
+
+
+def test_the_portal_writes_one_page_per_offer_whatever_their_ids(tmp_path: Path) -> None:
+    keys = ["T:3003", "T/3003", "T_3003", "Æble-1", "Øble-1", "t-1", "T-1", "T.1", "T-" + "9" * 62, "T-" + "9" * 61 + "8"]
+    commands = [c for i, key in enumerate(keys) for c in approved_offer(key, navn=f"Tilbud nummer {i}")]
+    db = ledger_with(tmp_path, *commands)
+    out = tmp_path / "site"
+    result = run(["portal", "export", "--out", str(out), "--as-of", "2024-06-01"], db)
+    assert result.exit_code == 0, result.output
+    pages = sorted((out / "tilbud").iterdir())
+    assert len(pages) == len(keys)
+    assert len({p.name.casefold() for p in pages}) == len(keys)
+    texts = "".join(p.read_text(encoding="utf-8") for p in pages)
+    for i in range(len(keys)):
+        assert f"Tilbud nummer {i}<" in texts
+    assert all(p.parent == out / "tilbud" for p in pages)
+
+
+# -- 2. embedded JSON cannot change the page's structure -------------------------------------------
+HOSTILE_NAMES = ["Bo <!--<script> sted", "Bo </script><script>alert(1)</script> sted", "A & B <b>fed</b> \u2028 \u2029 ]]> -->"]
+
+
+def test_stored_text_in_the_embedded_json_never_changes_the_index_pages_structure(tmp_path: Path) -> None:
+    html5lib = pytest.importorskip("html5lib", reason="html5lib (the dev extra) parses the page as a browser does")
+    commands = [c for i, name in enumerate(HOSTILE_NAMES) for c in approved_offer(f"T-{i + 1}", navn=name)]
+    db = ledger_with(tmp_path, *commands)
+    out = tmp_path / "site"
+    assert run(["portal", "export", "--out", str(out), "--as-of", "2024-06-01"], db).exit_code == 0
+    for page in [out / "index.html", *(out / "tilbud").iterdir()]:
+        document = html5lib.parse(page.read_bytes(), treebuilder="etree", namespaceHTMLElements=False)
+        scripts = document.findall(".//script")
+        # Only the page's own scripts: no stored text opened or closed one.
+        assert all(s.get("id") in ("data", "app") or s.get("src") for s in scripts), [s.attrib for s in scripts]
+        assert not document.findall(".//b"), "a stored <b> became an element"
+        data_blocks = [s for s in scripts if s.get("id") == "data"]
+        if page.name == "index.html":
+            assert len(data_blocks) == 1
+            offers = json.loads(data_blocks[0].text or "")
+            assert sorted(o["navn"] for o in offers) == sorted(HOSTILE_NAMES)
+            raw = page.read_text(encoding="utf-8")
+            inline = raw.split('<script id="data" type="application/json">', 1)[1].split("</script>", 1)[0]
+            for character in "<>&\u2028\u2029":
+                assert character not in inline
+        else:
+            heading = document.find(".//h1")
+            assert heading is not None and "".join(heading.itertext()) in HOSTILE_NAMES
+
+
+# -- 3. writing the site ---------------------------------------------------------------------------
+def one_offer_ledger(tmp_path: Path) -> Path:
+    return ledger_with(tmp_path, *approved_offer("T-1"))
+
+
+def export_to(db: Path, out: str) -> Result:
+    return run(["portal", "export", "--out", out, "--as-of", "2024-06-01"], db)
+
+
+def test_an_empty_out_is_refused_with_exit_2_and_nothing_is_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db = one_offer_ledger(tmp_path)
+    work = tmp_path / "cwd"
+    (work / "tilbud").mkdir(parents=True)
+    (work / "tilbud" / "keep.html").write_text("mine")
+    monkeypatch.chdir(work)
+    for empty in ("", "   "):
+        result = export_to(db, empty)
+        assert result.exit_code == 2, result.output
+        assert "--out is empty" in result.output
+    assert sorted(p.name for p in work.rglob("*")) == ["keep.html", "tilbud"]
+
+
+@pytest.mark.parametrize("out, reason", [("/dev/null", "is not a directory"), ("/proc/nope", "that can be created"),
+                                         ("/dev/null/site", "that can be created")])
+def test_an_out_that_cannot_be_a_directory_is_refused_with_exit_2(tmp_path: Path, out: str, reason: str) -> None:
+    db = one_offer_ledger(tmp_path)
+    result = export_to(db, out)
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("Error: --out") and reason in result.output, result.output
+
+
+def test_a_link_in_the_site_is_replaced_never_written_through(tmp_path: Path) -> None:
+    db = one_offer_ledger(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    victim = outside / "victim.txt"
+    victim.write_text("untouched")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "portal.json").symlink_to(victim)
+    (site / "index.html").symlink_to(outside / "new.html")  # a dangling link must not create the file
+    result = export_to(db, str(site))
+    assert result.exit_code == 0, result.output
+    assert victim.read_text() == "untouched"
+    assert not (outside / "new.html").exists()
+    assert not (site / "portal.json").is_symlink() and json.loads((site / "portal.json").read_text())["tilbud"]
+    assert not (site / "index.html").is_symlink()
+
+
+def test_a_linked_tilbud_directory_outside_the_site_is_neither_written_nor_emptied(tmp_path: Path) -> None:
+    db = one_offer_ledger(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "precious.html").write_text("keep me")
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "tilbud").symlink_to(outside, target_is_directory=True)
+    result = export_to(db, str(site))
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in outside.iterdir()) == ["precious.html"]
+    assert (outside / "precious.html").read_text() == "keep me"
+    assert (site / "tilbud").is_dir() and not (site / "tilbud").is_symlink()
+    assert [p.name for p in (site / "tilbud").iterdir()] == ["T-1.html"]
+
+
+def test_a_stale_page_link_is_removed_without_touching_its_target(tmp_path: Path) -> None:
+    db = one_offer_ledger(tmp_path)
+    target = tmp_path / "target.html"
+    target.write_text("keep me")
+    site = tmp_path / "site"
+    (site / "tilbud").mkdir(parents=True)
+    (site / "tilbud" / "OLD.html").symlink_to(target)
+    (site / "tilbud" / "T-1.html").symlink_to(target)
+    (site / "tilbud" / "stale.html").write_text("old page")
+    assert export_to(db, str(site)).exit_code == 0
+    assert target.read_text() == "keep me"
+    assert [p.name for p in (site / "tilbud").iterdir()] == ["T-1.html"]
+    assert not (site / "tilbud" / "T-1.html").is_symlink()
+    mode = (site / "index.html").stat().st_mode & 0o777
+    assert mode == 0o666 & ~_umask(), oct(mode)
+
+
+def _umask() -> int:
+    import os
+
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
