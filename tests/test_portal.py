@@ -97,9 +97,9 @@ def test_stored_text_in_the_embedded_json_never_changes_the_index_pages_structur
         assert all(s.get("id") in ("data", "app") or s.get("src") for s in scripts), [s.attrib for s in scripts]
         assert not document.findall(".//b"), "a stored <b> became an element"
         data_blocks = [s for s in scripts if s.get("id") == "data"]
-        if page.name == "index.html":
+        if page.name == "index.html":  # (the offer pages carry no JSON)
             assert len(data_blocks) == 1
-            offers = json.loads(data_blocks[0].text or "")
+            offers = json.loads(data_blocks[0].text or "")["tilbud"]
             assert sorted(o["navn"] for o in offers) == sorted(HOSTILE_NAMES)
             raw = page.read_text(encoding="utf-8")
             inline = raw.split('<script id="data" type="application/json">', 1)[1].split("</script>", 1)[0]
@@ -198,3 +198,111 @@ def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)
     return current
+
+
+# -- 4. two audiences: what appears, and what never does ---------------------------------------------
+# Public facts carry PUB-, a foster family's personal data FAM-, and what is never shown NEVER-.
+OFFER_KEY, FAMILY_KEY = "T-10", "PF-20"
+LEAK_LEDGER: list[dict[str, Any]] = [
+    ansoegning(offer=OFFER_KEY, navn="PUB-NAVN Bostedet", note="NEVER-NOTE-1", by="NEVER-STAFF-Jensen",
+               afdelinger=[{"navn": "PUB-AFDELING", "adresse": "PUB-VEJ 1, 9000 Aalborg"}]),
+    godkendelse(offer=OFFER_KEY, begrundelse="NEVER-BEGRUNDELSE-godkendelse",
+                vilkaar=[{"tekst": "PUB-VILKAAR brandsyn", "frist": "2024-12-01"}]),
+    {"command": "tilsynsbesoeg", "offer": OFFER_KEY, "date": "2024-04-15", "form": "uanmeldt", "note": "NEVER-NOTE-2"},
+    {"command": "magtanvendelse", "offer": OFFER_KEY, "date": "2024-05-02", "haendelsesdato": "2024-04-30",
+     "reference": "NEVER-MAGT-17"},
+    {"command": "kvalitetsvurdering", "offer": OFFER_KEY, "date": "2024-04-20", "anledning": "tilsyn",
+     "indikatorer": {"1.a": 3, "1.b": 2}, "temaer": {"1": "PUB-TEMA uddannelse og beskæftigelse"}},
+    {"command": "dialog", "offer": OFFER_KEY, "date": "2024-05-10", "forhold": ["NEVER-DIALOG medicin"]},
+    {"command": "paabud", "offer": OFFER_KEY, "date": "2024-05-20", "forhold": "PUB-PAABUD medicin dokumenteres",
+     "frist": "2024-09-01", "karakter": "faglig", "begrundelse": "NEVER-BEGRUNDELSE-paabud"},
+    {"command": "skaerpet-tilsyn", "offer": OFFER_KEY, "date": "2024-05-25", "periode_til": "2024-08-20",
+     "baggrund": "sikkerhed", "begrundelse": "NEVER-BEGRUNDELSE-skaerpet", "straks_grund": "akut_risiko",
+     "straks_begrundelse": "NEVER-STRAKS akut risiko",
+     "paabud": [{"forhold": "PUB-PAABUD2 nattevagt", "frist": "2024-07-01", "karakter": "sikkerhed"}]},
+    {"command": "klage", "offer": OFFER_KEY, "date": "2024-06-01", "afgoerelse": 7, "klager": "NEVER-KLAGER ApS",
+     "afgoerelse_modtaget": "2024-05-22"},
+    ansoegning(offer=FAMILY_KEY, navn="FAM-NAVN Familien Hansen", tilbudstyper=["PLEJEFAMILIE"], pladser=2,
+               afdelinger=[{"navn": "FAM-HJEM", "adresse": "FAM-VEJ 7, 9800 Hjørring"}]),
+    godkendelse(offer=FAMILY_KEY, vilkaar=[{"tekst": "FAM-VILKAAR børneattest", "frist": "2024-12-01"}]),
+    {"command": "tilsynsbesoeg", "offer": FAMILY_KEY, "date": "2024-04-16", "form": "anmeldt"},
+    {"command": "kvalitetsvurdering", "offer": FAMILY_KEY, "date": "2024-04-21", "anledning": "tilsyn",
+     "indikatorer": {"1.a": 4}, "temaer": {"1": "FAM-TEMA barnets skolegang"}},
+]
+PUBLIC_VIEW_FIELDS = {"tilbud", "navn", "socialtilsyn", "tilbudstyper", "ejerform", "pladser", "adresser", "byer", "maalgrupper",
+                      "status", "godkendt", "vilkaar", "paabud", "skaerpet_tilsyn", "kvalitetsvurdering",
+                      "seneste_tilsynsbesoeg"}
+
+
+def site_text(root: Path) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in sorted(root.rglob("*")) if p.is_file())
+
+
+@pytest.fixture
+def leak_sites(tmp_path: Path) -> dict[str, Path]:
+    db = ledger_with(tmp_path, *LEAK_LEDGER)
+    sites = {}
+    for audience in ("offentlig", "myndighed"):
+        out = tmp_path / audience
+        result = run(["portal", "export", "--out", str(out), "--as-of", "2024-06-10", "--audience", audience,
+                      "--feed-since", "2024-01-01"], db)
+        assert result.exit_code == 0, result.output
+        sites[audience] = out
+    return sites
+
+
+def test_the_public_site_shows_no_foster_familys_personal_data_only_a_suppressed_count(leak_sites: dict[str, Path]) -> None:
+    site = leak_sites["offentlig"]
+    text = site_text(site)
+    for marker in ("FAM-NAVN", "FAM-HJEM", "FAM-VEJ", "FAM-VILKAAR", "FAM-TEMA", FAMILY_KEY, file_key(FAMILY_KEY)):
+        assert marker not in text, f"{marker} reached the public site"
+    portal = json.loads((site / "portal.json").read_text(encoding="utf-8"))
+    assert [v["tilbud"] for v in portal["tilbud"]] == [OFFER_KEY]
+    assert portal["plejefamilier"] == [{"socialtilsyn": "Nord", "tilbudstype": "Plejefamilie (generelt godkendt)",
+                                        "antal": None, "vist_som": "færre end 5"}]
+    assert "færre end 5" in (site / "index.html").read_text(encoding="utf-8")
+    assert [p.name for p in (site / "tilbud").iterdir()] == [f"{OFFER_KEY}.html"]
+
+
+def test_the_authorities_site_carries_the_foster_family_as_bilag_2_reports_it(leak_sites: dict[str, Path]) -> None:
+    site = leak_sites["myndighed"]
+    portal = json.loads((site / "portal.json").read_text(encoding="utf-8"))
+    assert portal["publikum"] == "myndighed" and "plejefamilier" not in portal
+    family = next(v for v in portal["tilbud"] if v["tilbud"] == FAMILY_KEY)
+    assert family["navn"] == "FAM-NAVN Familien Hansen"
+    assert family["adresser"] == [{"afdeling": "FAM-HJEM", "adresse": "FAM-VEJ 7, 9800 Hjørring"}]
+    assert family["vilkaar"] == [{"tekst": "FAM-VILKAAR børneattest", "frist": "2024-12-01"}]
+    assert family["kvalitetsvurdering"]["temaer"][0]["vurdering"] == "FAM-TEMA barnets skolegang"
+    assert family["seneste_tilsynsbesoeg"] == "2024-04-16"
+    page = (site / "tilbud" / f"{file_key(FAMILY_KEY)}.html").read_text(encoding="utf-8")
+    for marker in ("FAM-NAVN", "FAM-HJEM", "FAM-VEJ", "FAM-VILKAAR", "FAM-TEMA", "16. april 2024"):
+        assert marker in page
+    assert '<meta name="robots" content="noindex,nofollow">' in page and "ikke til offentliggørelse" in page
+
+
+@pytest.mark.parametrize("audience", ["offentlig", "myndighed"])
+def test_each_audience_sees_the_public_facts_field_by_field_and_never_the_rest(leak_sites: dict[str, Path], audience: str) -> None:
+    site = leak_sites[audience]
+    portal = json.loads((site / "portal.json").read_text(encoding="utf-8"))
+    for view in portal["tilbud"]:
+        assert set(view) == PUBLIC_VIEW_FIELDS, set(view) ^ PUBLIC_VIEW_FIELDS
+        assert set(view["kvalitetsvurdering"]) == {"dato", "anledning", "temaer"}  # no indicator scores
+        assert all(set(t) == {"tema", "vurdering"} for t in view["kvalitetsvurdering"]["temaer"])
+        assert all(set(p) == {"forhold", "frist"} for p in view["paabud"])
+        assert all(set(s) == {"fra", "til"} for s in view["skaerpet_tilsyn"])
+    offer = next(v for v in portal["tilbud"] if v["tilbud"] == OFFER_KEY)
+    assert offer["navn"] == "PUB-NAVN Bostedet"
+    assert offer["adresser"] == [{"afdeling": "PUB-AFDELING", "adresse": "PUB-VEJ 1, 9000 Aalborg"}]
+    assert offer["vilkaar"] == [{"tekst": "PUB-VILKAAR brandsyn", "frist": "2024-12-01"}]
+    assert sorted(p["forhold"] for p in offer["paabud"]) == ["PUB-PAABUD medicin dokumenteres", "PUB-PAABUD2 nattevagt"]
+    assert offer["skaerpet_tilsyn"] == [{"fra": "2024-05-25", "til": "2024-08-20"}]
+    assert offer["kvalitetsvurdering"]["temaer"][0]["vurdering"] == "PUB-TEMA uddannelse og beskæftigelse"
+    page = (site / "tilbud" / f"{OFFER_KEY}.html").read_text(encoding="utf-8")
+    for marker in ("PUB-NAVN", "PUB-AFDELING", "PUB-VEJ", "PUB-VILKAAR", "PUB-PAABUD", "PUB-PAABUD2", "PUB-TEMA",
+                   "25. maj 2024", "20. august 2024", "15. april 2024"):
+        assert marker in page, marker
+    text = site_text(site)
+    for marker in ("NEVER-NOTE-1", "NEVER-NOTE-2", "NEVER-STAFF", "NEVER-BEGRUNDELSE", "NEVER-MAGT", "NEVER-DIALOG",
+                   "NEVER-STRAKS", "akut_risiko", "NEVER-KLAGER", "spindel", "indikator"):
+        assert marker not in text, f"{marker} reached the {audience} site"
+    assert '"1.a"' not in text
