@@ -306,3 +306,48 @@ def test_each_audience_sees_the_public_facts_field_by_field_and_never_the_rest(l
                    "NEVER-STRAKS", "akut_risiko", "NEVER-KLAGER", "spindel", "indikator"):
         assert marker not in text, f"{marker} reached the {audience} site"
     assert '"1.a"' not in text
+
+
+# -- 5. the changes feed, Danish dates --------------------------------------------------------------
+def test_danish_dates_read_as_a_dane_writes_them() -> None:
+    from ledger.reports.portal_site import danish_date
+
+    assert danish_date("2026-12-03") == "3. december 2026"
+    assert danish_date("2024-05-01") == "1. maj 2024" and danish_date(None) == "-"
+
+
+def test_two_exports_of_the_same_ledger_position_are_byte_for_byte_the_same(tmp_path: Path) -> None:
+    db = ledger_with(tmp_path, *LEAK_LEDGER)
+    sites = []
+    for name in ("first", "second"):
+        out = tmp_path / name
+        result = run(["portal", "export", "--out", str(out), "--as-of", "2024-06-10", "--feed-since", "2024-01-01"], db)
+        assert result.exit_code == 0, result.output
+        sites.append({str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert sites[0] == sites[1]
+    assert "feed.xml" in sites[0] and "tilgaengelighed.html" in sites[0] and "kontakt.html" in sites[0]
+
+
+def test_the_atom_feed_lists_the_published_changes_since_the_date_and_nothing_private(tmp_path: Path) -> None:
+    import xml.etree.ElementTree as ET
+
+    ophoert = [ansoegning(offer="T-30", navn="Bostedet Ophørt"), godkendelse(offer="T-30"),
+               {"command": "ophoer", "offer": "T-30", "date": "2024-06-05", "straks": True, "straks_grund": "akut_risiko",
+                "straks_begrundelse": "NEVER-STRAKS-ophoer", "baggrund": "sikkerhed", "begrundelse": "NEVER-BEGRUNDELSE-ophoer"}]
+    db = ledger_with(tmp_path, *LEAK_LEDGER, *ophoert)
+    out = tmp_path / "site"
+    assert run(["portal", "export", "--out", str(out), "--as-of", "2024-06-10", "--feed-since", "2024-05-01"], db).exit_code == 0
+    atom = "{http://www.w3.org/2005/Atom}"
+    feed = ET.fromstring((out / "feed.xml").read_bytes())
+    entries = [(e.findtext(f"{atom}updated"), e.find(f"{atom}category").get("term"), e.findtext(f"{atom}title"))  # type: ignore[union-attr]
+               for e in feed.findall(f"{atom}entry")]
+    assert entries == [
+        ("2024-06-05T00:00:00Z", "ophoert", "Godkendelsen er ophørt: Bostedet Ophørt"),
+        ("2024-05-25T00:00:00Z", "skaerpet_tilsyn", "Skærpet tilsyn: PUB-NAVN Bostedet"),
+        ("2024-05-25T00:00:00Z", "paabud", "Påbud udstedt: PUB-NAVN Bostedet"),
+        ("2024-05-20T00:00:00Z", "paabud", "Påbud udstedt: PUB-NAVN Bostedet"),
+    ]  # the approvals of March are before --feed-since; the foster family is never in the public feed
+    assert feed.findtext(f"{atom}updated") == "2024-06-10T00:00:00Z"
+    text = (out / "feed.xml").read_text(encoding="utf-8") + (out / "aendringer.html").read_text(encoding="utf-8")
+    assert "NEVER-" not in text and "akut_risiko" not in text and "FAM-" not in text
+    assert "PUB-PAABUD2 nattevagt (frist 1. juli 2024)" in text

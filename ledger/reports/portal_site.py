@@ -84,8 +84,10 @@ footer.site{border-top:1px solid #c9c9c9;padding:1rem 0 2rem;font-size:.95rem}
 @media (max-width:40rem){
  h1{font-size:1.4rem}
  dl.facts{grid-template-columns:1fr}dl.facts dd{margin-bottom:.5rem}
- table.register thead{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}
- table.register,table.register tbody,table.register tr,table.register td{display:block;width:100%}
+ table.register thead{display:block}table.register thead tr{display:flex;flex-wrap:wrap;gap:.25rem 1rem;border:0;padding:0 0 .5rem}
+ table.register thead th{display:block;border:0;padding:.25rem 0}table.register thead th:not([data-sort]){display:none}
+ table.register thead th::before{content:none}
+ table.register,table.register caption,table.register tbody,table.register tr,table.register td{display:block;width:100%}
  table.register tr{border-bottom:2px solid #c9c9c9;padding:.5rem 0}
  table.register td{border:0;padding:.15rem 0}
  table.register td::before{content:attr(data-label) ": ";font-weight:600}
