@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 import uuid
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from ledger.reports.filenames import file_key
 from ledger.reports.portal import AUTHORITIES, PUBLIC, SMALLEST_COUNT_SHOWN, script_json
@@ -195,7 +196,6 @@ _SCRIPT = r"""
     });
   });
   document.getElementById("register").hidden = false;
-  document.getElementById("fallback").hidden = true;
   compute(); render();
 })();
 """
@@ -292,9 +292,10 @@ class Site:
             "<nav class=\"pager\" aria-label=\"Sider\"><button type=\"button\" id=\"prev\">Forrige side</button>"
             "<span id=\"page-info\"></span><button type=\"button\" id=\"next\">Næste side</button></nav></section>"
         )
-        fallback = ("<section id=\"fallback\" aria-labelledby=\"alle\"><h2 id=\"alle\">Alle tilbud</h2><ul>" + "".join(
+        # Without JavaScript, a plain list; inside <noscript> a browser running scripts never builds it.
+        fallback = ("<noscript><section aria-labelledby=\"alle\"><h2 id=\"alle\">Alle tilbud</h2><ul>" + "".join(
             f"<li><a href=\"tilbud/{_e(file_key(v['tilbud']))}.html\">{_e(v['navn'])}</a>, "
-            f"{_e(v['adresser'][0]['adresse'] if v['adresser'] else '')}</li>" for v in self.views) + "</ul></section>")
+            f"{_e(v['adresser'][0]['adresse'] if v['adresser'] else '')}</li>" for v in self.views) + "</ul></section></noscript>")
         intro = (f"<h1>{_e(what)}</h1><p>Tilbudsportalen viser de sociale tilbud, som socialtilsynet har godkendt, med "
                  "eventuelle vilkår, påbud og skærpet tilsyn og socialtilsynets vurdering af kvaliteten. "
                  f"Oplysningerne er pr. {_e(danish_date(self.on))}.</p>")
@@ -472,7 +473,7 @@ class Site:
         if self.audience == PUBLIC:
             portal["plejefamilier"] = self.foster_counts
         portal["aendringer"] = {"efter": self.changes_since.isoformat(), "til_og_med": self.on.isoformat(), "aendringer": self.changes}
-        return json.dumps(portal, ensure_ascii=False, indent=2) + "\n"
+        return orjson.dumps(portal, option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
 
     def write(self, out: Path) -> list[Path]:
         """Write the site under `out` (temporary files renamed into place, no link followed out of
