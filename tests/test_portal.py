@@ -351,3 +351,28 @@ def test_the_atom_feed_lists_the_published_changes_since_the_date_and_nothing_pr
     text = (out / "feed.xml").read_text(encoding="utf-8") + (out / "aendringer.html").read_text(encoding="utf-8")
     assert "NEVER-" not in text and "akut_risiko" not in text and "FAM-" not in text
     assert "PUB-PAABUD2 nattevagt (frist 1. juli 2024)" in text
+
+
+def test_portal_show_keeps_a_foster_family_from_the_public_and_shows_it_to_the_authorities(tmp_path: Path) -> None:
+    db = ledger_with(tmp_path, *LEAK_LEDGER)
+    public = run(["portal", "show", FAMILY_KEY, "--as-of", "2024-06-10"], db)
+    assert public.exit_code == 0, public.output
+    assert "plejefamilie, a private home" in public.output and "bek bilag 2" in public.output
+    assert "FAM-" not in public.output
+    authorities = run(["portal", "show", FAMILY_KEY, "--as-of", "2024-06-10", "--audience", "myndighed"], db)
+    assert authorities.exit_code == 0 and "FAM-NAVN Familien Hansen" in authorities.output
+
+
+def test_contact_details_can_be_replaced_and_a_bad_file_is_exit_2(tmp_path: Path) -> None:
+    db = one_offer_ledger(tmp_path)
+    contacts = tmp_path / "kontakt.json"
+    contacts.write_text(json.dumps({"Nord": {"vaert": "Hjørring Kommune", "adresse": "Testgade 1, 9800 Hjørring",
+                                             "telefon": "72 33 33 33"}}), encoding="utf-8")
+    out = tmp_path / "site"
+    result = run(["portal", "export", "--out", str(out), "--as-of", "2024-06-01", "--kontakt", str(contacts)], db)
+    assert result.exit_code == 0, result.output
+    page = (out / "kontakt.html").read_text(encoding="utf-8")
+    assert "Testgade 1, 9800 Hjørring" in page and "72 33 33 33" in page
+    contacts.write_text("[1, 2]", encoding="utf-8")
+    bad = run(["portal", "export", "--out", str(tmp_path / "other"), "--kontakt", str(contacts)], db)
+    assert bad.exit_code == 2 and "--kontakt" in bad.output
