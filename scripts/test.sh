@@ -3,6 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
+./scripts/browser-setup.sh  # chromium (Debian) and axe-core (npm) for the portal's browser tests, where they can be had
 if [ -z "${LEDGER_TEST_PG_URL:-}" ] && command -v pg_isready >/dev/null 2>&1 && pg_isready -q -h 127.0.0.1 2>/dev/null; then
   # A local PostgreSQL answers: test against it too (each test in a schema of its own).
   export LEDGER_TEST_PG_URL="postgresql+psycopg://postgres@127.0.0.1:5432/test"

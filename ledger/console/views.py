@@ -292,9 +292,11 @@ def portal() -> None:
 @portal.command("show")
 @click.argument("offer")
 @click.option("--as-of", "as_of", default=None, metavar="DATE", help="As of this date (default: today).")
+@click.option("--audience", type=click.Choice(["offentlig", "myndighed"]), default="offentlig", show_default=True,
+              help="offentlig: as the public sees it (no plejefamilie); myndighed: as the placing municipalities do.")
 @db_option
 @format_option("text", "json")
-def portal_show(offer: str, as_of: str | None, db: str, fmt: str) -> None:
+def portal_show(offer: str, as_of: str | None, audience: str, db: str, fmt: str) -> None:
     """What Tilbudsportalen shows of one offer.
 
     Example:
@@ -302,7 +304,7 @@ def portal_show(offer: str, as_of: str | None, db: str, fmt: str) -> None:
         ledger portal show T-1001
     """
     from ledger.projections.cases import read_states
-    from ledger.reports.portal import public_view, render_text
+    from ledger.reports.portal import is_foster_family, public_view, render_text
 
     app = open_ledger(db)
     runner = fresh(app, ["cases"])
@@ -313,9 +315,12 @@ def portal_show(offer: str, as_of: str | None, db: str, fmt: str) -> None:
         from ledger.errors import NotFound
 
         raise NotFound(f"offer {offer!r} is not in the ledger")
-    view = public_view(states[0], on)
+    view = public_view(states[0], on, audience)
     if fmt == "json":
         emit_json(view)
+    elif view is None and audience == "offentlig" and is_foster_family(states[0]) and states[0].is_approved_on(on):
+        click.echo(f"{offer} is a plejefamilie, a private home: it is reported to the authorities (bek bilag 2), "
+                   "not published. See it with --audience myndighed.")
     elif view is None:
         from ledger.aggregates.state import STATUS_LABELS
 
@@ -326,31 +331,62 @@ def portal_show(offer: str, as_of: str | None, db: str, fmt: str) -> None:
 
 
 @portal.command("export")
-@click.option("--out", "out", required=True, type=click.Path(file_okay=False), help="Directory to write portal.json and the HTML site into.")
+@click.option("--out", "out", required=True, help="Directory to write the site into (created if need be).")
 @click.option("--as-of", "as_of", default=None, metavar="DATE", help="As of this date (default: today).")
+@click.option("--audience", type=click.Choice(["offentlig", "myndighed"]), default="offentlig", show_default=True,
+              help="offentlig: the public register, no plejefamilie shown (only counts). myndighed: for the "
+                   "municipalities that place citizens, with the plejefamilier (bek bilag 2); not for publication.")
+@click.option("--feed-since", "feed_since", default=None, metavar="DATE",
+              help="The feed and the changes page list changes after this date (default: 90 days before --as-of).")
+@click.option("--kontakt", "contacts_file", default=None, type=click.Path(dir_okay=False, exists=True),
+              help="A JSON file {region: {vaert, adresse, telefon, email, web}} replacing the contact details shown.")
 @db_option
-def portal_export(out: str, as_of: str | None, db: str) -> None:
-    """Write portal.json and a static, self-contained HTML site: an index page that searches and
-    filters by name, type, status and region, and one page per offer.
+def portal_export(out: str, as_of: str | None, audience: str, feed_since: str | None, contacts_file: str | None, db: str) -> None:
+    """Write the Tilbudsportal site: index.html (search, filters, sorting, paging), one page per
+    offer in tilbud/, kontakt.html, tilgaengelighed.html, aendringer.html, feed.xml (Atom) and
+    portal.json. The same ledger position gives the same bytes.
 
     Example:
 
         ledger portal export --out site/ && open site/index.html
+        ledger portal export --audience myndighed --out myndighed/
     """
-    from pathlib import Path
+    import datetime as dt
+    import json
 
+    from ledger.errors import InvalidInput
     from ledger.projections.cases import read_states
-    from ledger.reports.portal import export, portal_views
+    from ledger.reports.portal import PUBLIC, changes, foster_family_counts, portal_views
+    from ledger.reports.portal_site import Site
+    from ledger.reports.sitewriter import site_directory
 
+    contacts = None
+    if contacts_file:
+        try:
+            with open(contacts_file, encoding="utf-8") as stream:
+                contacts = json.load(stream)
+        except (OSError, ValueError) as error:
+            raise InvalidInput(f"--kontakt {contacts_file!r} is not a readable JSON file: {error}") from None
+        if not isinstance(contacts, dict) or not all(
+                isinstance(v, dict) and all(isinstance(x, str) for x in v.values()) for v in contacts.values()):
+            raise InvalidInput(f"--kontakt {contacts_file!r} must hold {{region: {{field: text}}}}")
+    root = site_directory(out)
     app = open_ledger(db)
     runner = fresh(app, ["cases"])
     on = parse_day(as_of) or today(app)
+    since = parse_day(feed_since) or on - dt.timedelta(days=90)
     position = runner.positions()["cases"]
     with runner.engine.connect() as connection:
-        views = portal_views(read_states(connection), on)
+        states = read_states(connection)
+        views = portal_views(states, on, audience)
+        counts = foster_family_counts(states, on) if audience == PUBLIC else []
+        found = changes(states, since, on, audience)
         source = {"position": position, "ledger_hash": chain_hash_at(app, connection, position)}
-    written = export(views, on, Path(out), source)
-    click.echo(f"Wrote {len(views)} offers to {out} ({len(written)} files: portal.json, index.html, tilbud/*.html).")
+    site = Site(views, on, source, audience=audience, foster_counts=counts, contacts=contacts,
+                changes=found, changes_since=since)
+    written = site.write(root)
+    click.echo(f"Wrote {len(views)} offers ({audience}) to {out}: {len(written)} files "
+               "(index.html, tilbud/*.html, kontakt.html, tilgaengelighed.html, aendringer.html, feed.xml, portal.json).")
 
 
 @projections.command("follow")

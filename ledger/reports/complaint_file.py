@@ -27,6 +27,7 @@ from ledger.errors import InvalidInput, NotFound
 from ledger.events import offer as ev
 from ledger.events.base import LedgerEvent
 from ledger.events.vocab import label
+from ledger.reports.filenames import file_key
 from ledger.reports.history import history_entries, local_time
 from ledger.rulebook import Rulebook, Rulebooks
 
@@ -98,7 +99,7 @@ def slug(text: str) -> str:
 
 
 def file_stem(offer: str, klage: str) -> str:
-    return f"klagesag-{slug(offer)}-{slug(klage)}"
+    return f"klagesag-{file_key(offer)}-{file_key(klage)}"
 
 
 # -- deadlines --------------------------------------------------------------------------------

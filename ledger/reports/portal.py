@@ -9,11 +9,9 @@ refused or ophørt are not shown.
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 import re
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from ledger.aggregates.state import STATUS_LABELS, CaseState
@@ -21,13 +19,50 @@ from ledger.events.vocab import label
 from ledger.quality.catalogue import load_catalogue
 
 
-def public_view(state: CaseState, on: dt.date) -> dict[str, Any] | None:
+PUBLIC = "offentlig"
+AUTHORITIES = "myndighed"
+AUDIENCES = (PUBLIC, AUTHORITIES)
+FOSTER_FAMILY_TYPES = ("PLEJEFAMILIE", "KOMMUNAL_PLEJEFAMILIE")
+SMALLEST_COUNT_SHOWN = 5  # a count of foster families below this is shown as "færre end 5"
+# The target group an offer type serves (SEL §§ 66, 101, 101 a, 107-110; SUL § 141): the ledger
+# records the types, and the law's paragraphs name whom each serves.
+TARGET_GROUPS = {
+    "PLEJEFAMILIE": "Børn og unge", "KOMMUNAL_PLEJEFAMILIE": "Børn og unge", "SEL66_5": "Børn og unge",
+    "SEL66_6": "Børn og unge", "SEL66_7": "Børn og unge",
+    "SEL107": "Voksne med nedsat funktionsevne eller særlige sociale problemer",
+    "SEL108": "Voksne med nedsat funktionsevne eller særlige sociale problemer",
+    "BOTILBUDSLIGNENDE": "Voksne med nedsat funktionsevne eller særlige sociale problemer",
+    "SEL109": "Kvinder udsat for vold (krisecenter)", "SEL110": "Hjemløse (forsorgshjem)",
+    "SEL101": "Personer med stofmisbrug", "SEL101A": "Personer med stofmisbrug", "SUL141": "Personer med alkoholmisbrug",
+}
+_TOWN = re.compile(r"(?:^|,)\s*(\d{4})\s+([^,]+?)\s*$")
+
+
+def postal_town(address: str) -> str | None:
+    """'Lærkevej 1, 9000 Aalborg' -> '9000 Aalborg' (the postcode and town that end an address)."""
+    match = _TOWN.search(address)
+    return f"{match.group(1)} {match.group(2)}" if match else None
+
+
+def is_foster_family(state: CaseState) -> bool:
+    """A plejefamilie is a private home (bek bilag 2): an offer with any foster-family type."""
+    return any(t in FOSTER_FAMILY_TYPES for t in state.profile.get("tilbudstyper", []))
+
+
+def public_view(state: CaseState, on: dt.date, audience: str = PUBLIC) -> dict[str, Any] | None:
+    """The offer as the audience sees it, or None. For plejefamilier bek bilag 2 says the assessment
+    "indberettes til Tilbudsportalen" (reported), where bilag 1 says an offer's "offentliggøres"
+    (published): a foster family is shown to the authorities that place children, never publicly."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r}")
     day = on.isoformat()
     approval = state.current_approval(day)
     if approval is None or state.key is None:
         return None
     if "ARBEJDSGIVER" in state.profile.get("tilbudstyper", []):
         return None  # a chapter-2 employer is not an offer: never on Tilbudsportalen
+    if audience == PUBLIC and is_foster_family(state):
+        return None
     profile = state.profile
     status = state.status_on(day)
     return {
@@ -38,6 +73,8 @@ def public_view(state: CaseState, on: dt.date) -> dict[str, Any] | None:
         "ejerform": label(profile.get("ejerform", "")),
         "pladser": profile.get("pladser"),
         "adresser": [{"afdeling": a["navn"], "adresse": a["adresse"]} for a in state.afdelinger.values()],
+        "byer": sorted({t for a in state.afdelinger.values() if (t := postal_town(a["adresse"]))}),
+        "maalgrupper": sorted({TARGET_GROUPS[t] for t in profile.get("tilbudstyper", []) if t in TARGET_GROUPS}),
         "status": STATUS_LABELS[status],
         "godkendt": approval["start"],
         "vilkaar": [{"tekst": v["tekst"], "frist": v.get("frist")} for v in state.active_vilkaar_on(day).values()],
@@ -60,9 +97,29 @@ def _quality(state: CaseState, day: str) -> dict[str, Any] | None:
     return {"dato": assessment["date"], "anledning": assessment["anledning"], "temaer": themes}
 
 
-def portal_views(states: Sequence[CaseState], on: dt.date) -> list[dict[str, Any]]:
-    views = [public_view(state, on) for state in states]
+def portal_views(states: Sequence[CaseState], on: dt.date, audience: str = PUBLIC) -> list[dict[str, Any]]:
+    views = [public_view(state, on, audience) for state in states]
     return sorted((v for v in views if v is not None), key=lambda v: (v["navn"] or "", v["tilbud"]))
+
+
+def foster_family_counts(states: Sequence[CaseState], on: dt.date) -> list[dict[str, Any]]:
+    """What the public learns of plejefamilier: how many are approved per Socialtilsyn and type, a
+    count below SMALLEST_COUNT_SHOWN given only as "færre end 5" (no name, address or other fact
+    of a family; no totals that would let a suppressed count be worked out)."""
+    day = on.isoformat()
+    counts: dict[tuple[str, str], int] = {}
+    for state in states:
+        if state.key is None or not is_foster_family(state) or state.current_approval(day) is None:
+            continue
+        kind = next(t for t in FOSTER_FAMILY_TYPES if t in state.profile.get("tilbudstyper", []))
+        key = (str(state.profile.get("region")), kind)
+        counts[key] = counts.get(key, 0) + 1
+    return [
+        {"socialtilsyn": region, "tilbudstype": label(kind),
+         "antal": count if count >= SMALLEST_COUNT_SHOWN else None,
+         "vist_som": str(count) if count >= SMALLEST_COUNT_SHOWN else f"færre end {SMALLEST_COUNT_SHOWN}"}
+        for (region, kind), count in sorted(counts.items())
+    ]
 
 
 def render_text(view: dict[str, Any]) -> str:
@@ -83,122 +140,54 @@ def render_text(view: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def slug(key: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", "_", key)
+_SCRIPT_ESCAPES = str.maketrans({"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
-_STYLE = """
-body{font-family:system-ui,sans-serif;margin:2rem auto;max-width:60rem;padding:0 1rem;color:#1b1b1b}
-h1{font-size:1.6rem}table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.35rem .5rem;border-bottom:1px solid #ddd}
-.filters{display:flex;gap:.5rem;flex-wrap:wrap;margin:1rem 0}.filters input,.filters select{padding:.3rem}
-.tag{display:inline-block;background:#fde2e1;color:#8a1c17;border-radius:.3rem;padding:0 .4rem;margin-left:.3rem;font-size:.85em}
-.muted{color:#666}dl{display:grid;grid-template-columns:12rem 1fr;gap:.3rem 1rem}dt{font-weight:600}
-"""
+def script_json(data: Any) -> str:
+    """JSON to embed in a <script> element: no stored text can end the element, open a comment or
+    an entity, or break a line for a JavaScript parser (the five characters only occur in strings)."""
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_SCRIPT_ESCAPES)
 
-_SCRIPT = """
-const offers = JSON.parse(document.getElementById('data').textContent);
-const q = document.getElementById('q'), type = document.getElementById('type'),
-      status = document.getElementById('status'), region = document.getElementById('region'),
-      body = document.getElementById('rows'), count = document.getElementById('count');
-function fill(select, values){ [...new Set(values)].sort().forEach(v => { const o = document.createElement('option'); o.value = v; o.textContent = v; select.appendChild(o); }); }
-fill(type, offers.flatMap(o => o.tilbudstyper.map(t => t.navn)));
-fill(status, offers.map(o => o.status)); fill(region, offers.map(o => o.socialtilsyn));
-function show(){
-  const text = q.value.trim().toLowerCase();
-  const rows = offers.filter(o => (!text || o.navn.toLowerCase().includes(text) || o.tilbud.toLowerCase().includes(text))
-    && (!type.value || o.tilbudstyper.some(t => t.navn === type.value))
-    && (!status.value || o.status === status.value) && (!region.value || o.socialtilsyn === region.value));
-  body.replaceChildren(...rows.map(o => { const tr = document.createElement('tr');
-    const a = document.createElement('a'); a.href = o.side; a.textContent = o.navn;
-    const cells = [a, o.tilbudstyper.map(t => t.navn).join(', '), o.socialtilsyn, o.status];
-    cells.forEach(c => { const td = document.createElement('td'); if (typeof c === 'string') td.textContent = c; else td.appendChild(c); tr.appendChild(td); });
-    if (o.paabud.length) { const s = document.createElement('span'); s.className = 'tag'; s.textContent = 'påbud'; tr.cells[3].appendChild(s); }
-    if (o.skaerpet_tilsyn.length) { const s = document.createElement('span'); s.className = 'tag'; s.textContent = 'skærpet tilsyn'; tr.cells[3].appendChild(s); }
-    return tr; }));
-  count.textContent = rows.length + ' af ' + offers.length + ' tilbud';
+
+CHANGE_KINDS = {
+    "godkendt": "Godkendt",
+    "paabud": "Påbud udstedt",
+    "skaerpet_tilsyn": "Skærpet tilsyn",
+    "ophoert": "Godkendelsen er ophørt",
+    "lukket": "Tilbuddet er lukket",
 }
-[q, type, status, region].forEach(e => e.addEventListener('input', show)); show();
-"""
 
 
-def _e(value: Any) -> str:
-    return html.escape("" if value is None else str(value), quote=True)
+def changes(states: Sequence[CaseState], since: dt.date, on: dt.date, audience: str = PUBLIC) -> list[dict[str, Any]]:
+    """What changed on the register after `since` up to and including `on`: approvals, påbud, skærpet
+    tilsyn and ophør (by effective date), for offers the audience may see. Only public facts: the
+    påbud's forhold and frist, the period of a skærpet tilsyn; never reasons, grounds or notes."""
+    first, last = since.isoformat(), on.isoformat()
+    found: list[dict[str, Any]] = []
+    for state in states:
+        if state.key is None or "ARBEJDSGIVER" in state.profile.get("tilbudstyper", []):
+            continue
+        if audience == PUBLIC and is_foster_family(state):
+            continue
 
+        def live(version: int) -> bool:
+            withdrawn = state.withdrawn.get(str(version))
+            return withdrawn is None or withdrawn > last
 
-def _page(title: str, body: str) -> str:
-    return (
-        "<!doctype html>\n<html lang=\"da\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-        f"<title>{_e(title)}</title><style>{_STYLE}</style></head><body>\n{body}\n</body></html>\n"
-    )
+        def add(day: str, kind: str, version: int, detail: dict[str, Any]) -> None:
+            if first < day <= last and live(version):
+                found.append({"dato": day, "tilbud": state.key, "navn": state.profile.get("navn"),
+                              "socialtilsyn": state.profile.get("region"), "art": kind, "titel": CHANGE_KINDS[kind],
+                              "nummer": version, **detail})
 
-
-def offer_page(view: dict[str, Any], on: dt.date) -> str:
-    rows = [
-        ("Tilbudstyper", ", ".join(t["navn"] for t in view["tilbudstyper"])),
-        ("Ejerform", view["ejerform"]),
-        ("Pladser", view["pladser"]),
-        ("Socialtilsyn", view["socialtilsyn"]),
-        ("Status", f"{view['status']} (godkendt {view['godkendt']})"),
-        ("Seneste tilsynsbesøg", view["seneste_tilsynsbesoeg"] or "-"),
-    ]
-    parts = [f"<p><a href=\"../index.html\">← Alle tilbud</a></p><h1>{_e(view['navn'])}</h1>"]
-    parts.append("<dl>" + "".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows) + "</dl>")
-    parts.append("<h2>Adresser</h2><ul>" + "".join(f"<li>{_e(a['afdeling'])}: {_e(a['adresse'])}</li>" for a in view["adresser"]) + "</ul>")
-    if view["vilkaar"]:
-        parts.append("<h2>Vilkår</h2><ul>" + "".join(
-            f"<li>{_e(v['tekst'])}" + (f" (frist {_e(v['frist'])})" if v["frist"] else "") + "</li>" for v in view["vilkaar"]) + "</ul>")
-    if view["paabud"]:
-        parts.append("<h2>Påbud</h2><ul>" + "".join(f"<li>{_e(p['forhold'])} (frist {_e(p['frist'])})</li>" for p in view["paabud"]) + "</ul>")
-    if view["skaerpet_tilsyn"]:
-        parts.append("<h2>Skærpet tilsyn</h2><ul>" + "".join(f"<li>{_e(s['fra'])} til {_e(s['til'])}</li>" for s in view["skaerpet_tilsyn"]) + "</ul>")
-    quality = view["kvalitetsvurdering"]
-    if quality:
-        parts.append(f"<h2>Socialtilsynets kvalitetsvurdering</h2><p class=\"muted\">{_e(quality['dato'])}, ved {_e(quality['anledning'])}</p>")
-        parts.append("".join(f"<h3>{_e(t['tema'])}</h3><p>{_e(t['vurdering'])}</p>" for t in quality["temaer"]))
-    parts.append(f"<p class=\"muted\">Oplysninger pr. {_e(on.isoformat())}.</p>")
-    return _page(f"{view['navn']} — Tilbudsportalen", "\n".join(parts))
-
-
-def index_page(views: Sequence[dict[str, Any]], on: dt.date) -> str:
-    data = [
-        {**{k: v[k] for k in ("tilbud", "navn", "socialtilsyn", "tilbudstyper", "status", "paabud", "skaerpet_tilsyn")},
-         "side": f"tilbud/{slug(v['tilbud'])}.html"}
-        for v in views
-    ]
-    payload = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
-    body = (
-        f"<h1>Tilbudsportalen</h1><p class=\"muted\">Godkendte tilbud pr. {_e(on.isoformat())}.</p>"
-        "<div class=\"filters\"><input id=\"q\" type=\"search\" placeholder=\"Søg navn\" aria-label=\"Søg navn\">"
-        "<select id=\"type\" aria-label=\"Tilbudstype\"><option value=\"\">Alle tilbudstyper</option></select>"
-        "<select id=\"status\" aria-label=\"Status\"><option value=\"\">Alle statusser</option></select>"
-        "<select id=\"region\" aria-label=\"Socialtilsyn\"><option value=\"\">Alle socialtilsyn</option></select></div>"
-        "<p id=\"count\" class=\"muted\"></p>"
-        "<table><thead><tr><th>Tilbud</th><th>Tilbudstyper</th><th>Socialtilsyn</th><th>Status</th></tr></thead>"
-        "<tbody id=\"rows\"></tbody></table>"
-        f"<script id=\"data\" type=\"application/json\">{payload}</script><script>{_SCRIPT}</script>"
-        "<noscript><ul>" + "".join(
-            f"<li><a href=\"tilbud/{_e(slug(v['tilbud']))}.html\">{_e(v['navn'])}</a></li>" for v in views) + "</ul></noscript>"
-    )
-    return _page("Tilbudsportalen", body)
-
-
-def export(views: Sequence[dict[str, Any]], on: dt.date, out: Path, source: dict[str, Any]) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "tilbud").mkdir(exist_ok=True)
-    for stale in (out / "tilbud").glob("*.html"):
-        stale.unlink()  # an offer no longer shown must not linger from an earlier export
-    written = []
-    portal = {"tilbudsportal": "offentlige oplysninger efter bek § 1 stk 5 og § 10", "pr_dato": on.isoformat(),
-              "beregnet_fra": source, "tilbud": list(views)}
-    path = out / "portal.json"
-    path.write_text(json.dumps(portal, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    written.append(path)
-    path = out / "index.html"
-    path.write_text(index_page(views, on), encoding="utf-8")
-    written.append(path)
-    for view in views:
-        path = out / "tilbud" / f"{slug(view['tilbud'])}.html"
-        path.write_text(offer_page(view, on), encoding="utf-8")
-        written.append(path)
-    return written
+        for phase in state.phases:
+            if phase["kind"] == "godkendt":
+                add(phase["start"], "godkendt", phase["version"], {})
+            elif phase["kind"] == "ophoert" and state.status_on(phase["start"]) == "ophoert":
+                add(phase["start"], "ophoert" if phase.get("by") == "socialtilsynet" else "lukket", phase["version"], {})
+        for item in state.paabud.values():
+            add(item["issued"], "paabud", item["version"],
+                {"forhold": item["forhold"], "frist": item["frister"][0]["frist"]})
+        for item in state.skaerpet.values():
+            add(item["decided"], "skaerpet_tilsyn", item["version"], {"fra": item["fra"], "til": item["til"]})
+    return sorted(found, key=lambda c: (c["dato"], str(c["tilbud"]), c["nummer"]), reverse=True)
