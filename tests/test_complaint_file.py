@@ -25,7 +25,6 @@ from ledger.errors import InvalidInput, NotFound
 from ledger.reports.complaint_file import (
     build_case_file,
     file_stem,
-    latin1,
     parse_complaint_ref,
     pdf_available,
     render_json,
@@ -317,7 +316,6 @@ def test_complaint_references_and_safe_file_names() -> None:
     assert file_stem("N/2001", "K1") == "klagesag-N_2001-K1"
     assert slug("Æblehaven:1/../x") == "_blehaven_1_.._x"
     assert slug("..") == "__"
-    assert latin1("Påbud → frist – “x” § ☃") == "Påbud -> frist - \"x\" § ?"
 
 
 # -- the command line ----------------------------------------------------------------------------

@@ -1291,137 +1291,151 @@ def _svg_size_pt(svg: str) -> tuple[float, float]:
 
 
 def render_pdf(blocks: Sequence[Block], title: str, created: dt.datetime | None) -> bytes | None:
-    """The report as PDF (fpdf2, core font Helvetica; charts drawn from their SVG), dated by the
-    ledger event it was computed from, so it is reproducible. None when fpdf2 is not installed."""
+    """The report as PDF (fpdf2, with the Unicode fonts of `pdf_fonts` embedded, so every name is
+    shown as written; charts drawn from their SVG), dated by the ledger event it was computed from,
+    so it is reproducible. None when fpdf2 is not installed.
+
+    Raises `UnrenderableText` (exit 2) if a character of the report has no glyph in any embedded font."""
     try:
         from fpdf import FPDF
         from fpdf.fonts import FontFace
     except ImportError:
         return None
-    from ledger.reports.complaint_file import latin1
+    from ledger.reports import pdf_fonts
+    from ledger.reports.pdf_fonts import SANS, visual
 
-    heading = latin1(title)
+    heading = visual(title)
 
     class _PDF(FPDF):
         def footer(self) -> None:
             self.set_y(-12)
-            self.set_font("Helvetica", "", 7)
+            self.set_font(SANS, "", 7)
             self.set_text_color(110)
             self.cell(0, 5, f"{heading} - side {self.page_no()}/{{nb}}", align="C")
             self.set_text_color(0)
 
     pdf = _PDF(orientation="P", unit="mm", format="A4")
     pdf.set_creation_date(created or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
-    pdf.set_title(heading)
-    pdf.set_author(latin1(title.split(":", 1)[0]))
+    pdf.set_title(title)
+    pdf.set_author(title.split(":", 1)[0])
     pdf.set_subject("Socialtilsynets årsrapport (bek § 18)")
     pdf.set_lang("da")
     pdf.set_auto_page_break(auto=True, margin=16)
     pdf.set_margins(16, 14, 16)
-    pdf.add_page()
-    width = pdf.epw
     figures = 0
+    width = pdf.epw
 
     def text(size: float, style: str, line: float, value: str, colour: int = 0) -> None:
         pdf.set_x(pdf.l_margin)
-        pdf.set_font("Helvetica", style, size)
+        pdf.set_font(SANS, style, size)
         pdf.set_text_color(colour)
-        pdf.multi_cell(width, line, latin1(value), new_x="LMARGIN", new_y="NEXT")
+        pdf_fonts.multi_cell(pdf, width, line, value, new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0)
 
-    for block in blocks:
-        kind = block[0]
-        if kind == "title":
-            text(18, "B", 8, block[1])
-            pdf.ln(3)
-        elif kind == "h2":
-            if pdf.get_y() > pdf.h - 60:
-                pdf.add_page()
-            pdf.ln(4)
-            text(13, "B", 6.5, block[1])
-            pdf.set_draw_color(31, 95, 168)
-            pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
-            pdf.set_draw_color(0)
-            pdf.ln(2)
-        elif kind == "h3":
-            if pdf.get_y() > pdf.h - 45:
-                pdf.add_page()
-            pdf.ln(2)
-            text(10.5, "B", 5.5, block[1])
-        elif kind == "p":
-            text(9.5, "", 4.8, block[1].replace("`", ""))
-            pdf.ln(1.5)
-        elif kind == "law":
-            text(8.5, "I", 4.2, block[1], 90)
-            pdf.ln(1)
-        elif kind == "warning":
-            pdf.set_fill_color(255, 244, 229)
-            pdf.set_font("Helvetica", "B", 9.5)
-            pdf.multi_cell(width, 5, latin1(block[1].replace("`", "")), fill=True, new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(2)
-        elif kind == "code":
-            pdf.set_font("Courier", "", 7.5)
-            pdf.set_fill_color(243, 245, 248)
-            pdf.multi_cell(width, 4, latin1(block[1]), fill=True, new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(2)
-        elif kind == "kv":
-            pdf.set_fill_color(246, 248, 251)
-            for key, value in block[1]:
-                pdf.set_x(pdf.l_margin)
-                pdf.set_font("Helvetica", "B", 9)
-                pdf.cell(32, 5, latin1(key), fill=True)
-                pdf.set_font("Courier" if key == "Ledger-digest" else "Helvetica", "", 7.5 if key in ("Ledger-digest", "Beregnet fra") else 9)
-                pdf.multi_cell(width - 32, 5, latin1(value), fill=True, new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(3)
-        elif kind == "dl":
-            text(9.5, "B", 4.8, block[1])
-            text(9, "", 4.6, block[2].replace("`", ""))
-            pdf.ln(1.5)
-        elif kind in ("table", "stat"):
-            headers, rows = block[1], block[2]
-            columns = len(headers)
-            if kind == "stat":
-                first = {2: 0.6, 3: 0.4, 4: 0.31}.get(columns, 0.28)
-                widths = [first] + [(1 - first) / (columns - 1)] * (columns - 1)
-                aligns = ["LEFT"] + ["RIGHT"] * (columns - 1)
-            else:
-                widths = [1 / columns] * columns
-                if headers and headers[0] == "Regelsæt":
-                    widths = [0.14, 0.3, 0.16, 0.4]
-                elif headers and headers[0] == "Årsrapport":
-                    widths = [0.45, 0.25, 0.13, 0.17]
-                aligns = ["LEFT"] * columns
-            size = 7 if columns > 5 else 7.5 if columns > 4 else 8.5
-            pdf.set_font("Helvetica", "", size)
-            with pdf.table(
-                col_widths=[w * 100 for w in widths], width=width, text_align=tuple(aligns), line_height=size * 0.5,
-                headings_style=FontFace(emphasis="BOLD", fill_color=(243, 245, 248)), first_row_as_headings=True,
-                borders_layout="HORIZONTAL_LINES",
-            ) as table:
-                for row in [headers, *rows]:
-                    cells = table.row()
-                    for cell in row:
-                        cells.cell(latin1(_cell_text(cell)))
-            pdf.ln(3)
-        elif kind == "figure":
-            chart = block[1]
-            figures += 1
-            svg = _METADATA.sub("", chart.svg)
-            w_pt, h_pt = _svg_size_pt(svg)
-            shown_w = min(width, w_pt * 25.4 / 72)
-            shown_h = shown_w * h_pt / w_pt
-            if pdf.get_y() + shown_h + 10 > pdf.h - pdf.b_margin:
-                pdf.add_page()
-            # fpdf2 draws SVG shapes without a fill of their own (matplotlib's glyphs) in the current fill colour.
-            pdf.set_fill_color(0)
-            pdf.set_draw_color(0)
-            try:
-                pdf.image(io.BytesIO(svg.encode("utf-8")), x=pdf.l_margin + (width - shown_w) / 2, w=shown_w)
-            except Exception:  # noqa: BLE001 - a chart fpdf2 cannot parse is left out, its caption says so
-                text(8.5, "I", 4.2, "(Figuren kan ikke vises i PDF; se HTML-udgaven.)", 90)
-            text(8.5, "I", 4.2, f"Figur {figures}: {chart.caption}", 90)
-            pdf.ln(2)
-    return bytes(pdf.output())
+    texts = [*pdf_fonts.block_texts(blocks), title, " - side 0123456789/", "(Figuren kan ikke vises i PDF; se HTML-udgaven.)", "Figur 0123456789: "]
+    with pdf_fonts.embedded(pdf, texts):
+        pdf.add_page()
+        for block in blocks:
+            kind = block[0]
+            if kind == "title":
+                text(18, "B", 8, block[1])
+                pdf.ln(3)
+            elif kind == "h2":
+                if pdf.get_y() > pdf.h - 60:
+                    pdf.add_page()
+                pdf.ln(4)
+                text(13, "B", 6.5, block[1])
+                pdf.set_draw_color(31, 95, 168)
+                pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
+                pdf.set_draw_color(0)
+                pdf.ln(2)
+            elif kind == "h3":
+                if pdf.get_y() > pdf.h - 45:
+                    pdf.add_page()
+                pdf.ln(2)
+                text(10.5, "B", 5.5, block[1])
+            elif kind == "p":
+                text(9.5, "", 4.8, block[1].replace("`", ""))
+                pdf.ln(1.5)
+            elif kind == "law":
+                text(8.5, "I", 4.2, block[1], 90)
+                pdf.ln(1)
+            elif kind == "warning":
+                pdf.set_fill_color(255, 244, 229)
+                pdf.set_font(SANS, "B", 9.5)
+                pdf_fonts.multi_cell(pdf, width, 5, block[1].replace("`", ""), fill=True, new_x="LMARGIN", new_y="NEXT")
+                pdf.ln(2)
+            elif kind == "code":
+                pdf.set_font(mono(block[1]), "", 7.5)
+                pdf.set_fill_color(243, 245, 248)
+                pdf_fonts.multi_cell(pdf, width, 4, block[1], fill=True, new_x="LMARGIN", new_y="NEXT")
+                pdf.ln(2)
+            elif kind == "kv":
+                pdf.set_fill_color(246, 248, 251)
+                for key, value in block[1]:
+                    pdf.set_x(pdf.l_margin)
+                    pdf.set_font(SANS, "B", 9)
+                    pdf.cell(32, 5, visual(key), fill=True)
+                    pdf.set_font(mono(value) if key == "Ledger-digest" else SANS, "", 7.5 if key in ("Ledger-digest", "Beregnet fra") else 9)
+                    pdf_fonts.multi_cell(pdf, width - 32, 5, value, fill=True, new_x="LMARGIN", new_y="NEXT")
+                pdf.ln(3)
+            elif kind == "dl":
+                text(9.5, "B", 4.8, block[1])
+                text(9, "", 4.6, block[2].replace("`", ""))
+                pdf.ln(1.5)
+            elif kind in ("table", "stat"):
+                headers, rows = block[1], block[2]
+                columns = len(headers)
+                if kind == "stat":
+                    first = {2: 0.6, 3: 0.4, 4: 0.31}.get(columns, 0.28)
+                    widths = [first] + [(1 - first) / (columns - 1)] * (columns - 1)
+                    aligns = ["LEFT"] + ["RIGHT"] * (columns - 1)
+                else:
+                    widths = [1 / columns] * columns
+                    if headers and headers[0] == "Regelsæt":
+                        widths = [0.14, 0.3, 0.16, 0.4]
+                    elif headers and headers[0] == "Årsrapport":
+                        widths = [0.45, 0.25, 0.13, 0.17]
+                    aligns = ["LEFT"] * columns
+                size = 7 if columns > 5 else 7.5 if columns > 4 else 8.5
+                pdf.set_font(SANS, "", size)
+                with pdf.table(
+                    col_widths=[w * 100 for w in widths], width=width, text_align=tuple(aligns), line_height=size * 0.5,
+                    headings_style=FontFace(emphasis="BOLD", fill_color=(243, 245, 248)), first_row_as_headings=True,
+                    borders_layout="HORIZONTAL_LINES",
+                ) as table:
+                    for row in [headers, *rows]:
+                        cells = table.row()
+                        for cell in row:
+                            cells.cell(visual(_cell_text(cell)))
+                pdf.ln(3)
+            elif kind == "figure":
+                chart = block[1]
+                figures += 1
+                svg = _METADATA.sub("", chart.svg)
+                w_pt, h_pt = _svg_size_pt(svg)
+                shown_w = min(width, w_pt * 25.4 / 72)
+                shown_h = shown_w * h_pt / w_pt
+                if pdf.get_y() + shown_h + 10 > pdf.h - pdf.b_margin:
+                    pdf.add_page()
+                # fpdf2 draws SVG shapes without a fill of their own (matplotlib's glyphs) in the current fill colour.
+                pdf.set_fill_color(0)
+                pdf.set_draw_color(0)
+                try:
+                    pdf.image(io.BytesIO(svg.encode("utf-8")), x=pdf.l_margin + (width - shown_w) / 2, w=shown_w)
+                except Exception:  # noqa: BLE001 - a chart fpdf2 cannot parse is left out, its caption says so
+                    text(8.5, "I", 4.2, "(Figuren kan ikke vises i PDF; se HTML-udgaven.)", 90)
+                text(8.5, "I", 4.2, f"Figur {figures}: {chart.caption}", 90)
+                pdf.ln(2)
+        return bytes(pdf.output())
+
+
+def mono(text: str) -> str:
+    """The PDF core font Courier for ASCII text (the digest, a command line); anything else in the
+    document's Unicode font."""
+    from ledger.reports.pdf_fonts import SANS
+
+    return "Courier" if text.isascii() else SANS
 
 
 # -- all formats at once ---------------------------------------------------------------------------
