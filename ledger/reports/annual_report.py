@@ -26,7 +26,7 @@ import json
 import math
 import re
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -851,6 +851,14 @@ def _draw(width: float, height: float, paint: Callable[[Any], None]) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
+def _swatches(series: Iterable[tuple[str, str]]) -> list[Any]:
+    """Legend entries that show each series' own colour, drawn from the colour itself: a series
+    with nothing to draw (all zero) has no bars for the legend to take its colour from."""
+    from matplotlib.patches import Patch
+
+    return [Patch(facecolor=colour, edgecolor="none", label=name) for name, colour in series]
+
+
 def _integer_axis(axis: Any) -> None:
     from matplotlib.ticker import MaxNLocator
 
@@ -899,7 +907,7 @@ def _stacked(title: str, groups: Sequence[str], announced: Sequence[int], unanno
         _integer_axis(ax.yaxis)
         ax.yaxis.grid(True)
         ax.set_ylabel("Tilsynsbesøg")
-        figure.legend(loc="outside upper right", ncols=2)
+        figure.legend(handles=_swatches((("Anmeldt", BLUE), ("Uanmeldt", ORANGE))), loc="outside upper right", ncols=2)
         ax.set_title(title)
 
     return _draw(7.0, 3.2, paint)
@@ -937,7 +945,10 @@ def _grouped(title: str, groups: Sequence[str], series: Sequence[tuple[str, str,
         _integer_axis(ax.yaxis)
         ax.yaxis.grid(True)
         ax.set_ylabel(ylabel)
-        figure.legend(loc="outside upper right", ncols=min(count, 4), fontsize=8)
+        figure.legend(
+            handles=_swatches([(name, colour) for name, colour, _ in series]), loc="outside upper right",
+            ncols=min(count, 4), fontsize=8,
+        )
         ax.set_title(title)
 
     return _draw(7.0, 3.4, paint)
@@ -963,10 +974,11 @@ def _histogram(title: str, cases: Sequence[Mapping[str, Any]], mean: float | Non
                 [bins[i] for i in shown], [counts[i] for i in shown], bottom=[below[i] for i in shown],
                 width=step * 0.92, align="edge", color=colour, label=name,
             )
+        handles = _swatches((("Godkendt", BLUE), ("Afslået", GREY)))
         if median is not None:
-            ax.axvline(median, color=RED, linestyle="--", linewidth=1.4, label=f"Median {number(median)} dage")
+            handles.append(ax.axvline(median, color=RED, linestyle="--", linewidth=1.4, label=f"Median {number(median)} dage"))
         if mean is not None:
-            ax.axvline(mean, color=GREEN, linestyle=":", linewidth=1.6, label=f"Gennemsnit {number(mean)} dage")
+            handles.append(ax.axvline(mean, color=GREEN, linestyle=":", linewidth=1.6, label=f"Gennemsnit {number(mean)} dage"))
         ax.set_xlim(0, edges[-1])
         ax.set_xticks(edges if len(edges) <= 14 else edges[:: math.ceil(len(edges) / 12)])
         peak = max(a + r for a, r in zip(approved, refused, strict=True))
@@ -975,7 +987,7 @@ def _histogram(title: str, cases: Sequence[Mapping[str, Any]], mean: float | Non
         ax.yaxis.grid(True)
         ax.set_xlabel(f"Dage fra ansøgning modtaget til afgørelse (intervaller à {step} dage)")
         ax.set_ylabel("Ansøgninger")
-        figure.legend(loc="outside right upper", fontsize=8)
+        figure.legend(handles=handles, loc="outside right upper", fontsize=8)
         ax.set_title(title)
 
     return _draw(7.0, 3.2, paint)
