@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from ledger.events.authority import kroner
 from ledger.events.vocab import Region, fold, label
 from ledger.projections.statistics import SAGSBEHANDLING, TILSYNSBESOEG, stat_facts
+from ledger.reports import markdown as md
 from ledger.reports.stats import FEES, ITEMS, TOTAL, add_fees, compute
 from ledger.rulebook import Rulebook, Rulebooks, month_day
 
@@ -1082,16 +1083,15 @@ def chart_file(stem: str, chart: Chart) -> str:
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return md.inline(text, starts_line=False)
 
 
 def _md_paragraph(text: str) -> str:
+    """A paragraph (the ledger's own text, with `code`, or an authority's stored text), escaped
+    line by line (`ledger.reports.markdown`), its line breaks kept as hard breaks."""
     lines = []
     for line in text.splitlines():
-        stripped = line.lstrip()
-        if stripped[:1] in ("#", ">", "|") or re.match(r"^(\d+\.|[-*+=])\s", stripped):
-            line = line.replace(stripped[:1], "\\" + stripped[:1], 1)
-        lines.append(line.rstrip() + ("  " if line.strip() else ""))
+        lines.append(md.with_code(line.strip()) + ("  " if line.strip() else ""))
     return "\n".join(lines).rstrip()
 
 
@@ -1111,23 +1111,23 @@ def render_markdown(blocks: Sequence[Block], stem: str) -> tuple[str, dict[str, 
     for block in blocks:
         kind = block[0]
         if kind == "title":
-            lines += [f"# {block[1]}", ""]
+            lines += [f"# {md.inline(block[1])}", ""]
         elif kind == "h2":
-            lines += [f"## {block[1]}", ""]
+            lines += [f"## {md.inline(block[1])}", ""]
         elif kind == "h3":
-            lines += [f"### {block[1]}", ""]
+            lines += [f"### {md.inline(block[1])}", ""]
         elif kind == "p":
             lines += [_md_paragraph(block[1]), ""]
         elif kind == "law":
             lines += [f"_{_md_escape(block[1])}_", ""]
         elif kind == "warning":
-            lines += [f"> **{_md_escape(block[1])}**", ""]
+            lines += [f"> **{md.with_code(' '.join(block[1].split()))}**", ""]
         elif kind == "code":
             lines += ["```", block[1], "```", ""]
         elif kind == "kv":
-            lines += [f"- **{k}:** {_md_escape(v) if k != 'Ledger-digest' else '`' + v + '`'}" for k, v in block[1]] + [""]
+            lines += [f"- **{md.inline(k)}:** {_md_escape(v) if k != 'Ledger-digest' else '`' + v + '`'}" for k, v in block[1]] + [""]
         elif kind == "dl":
-            lines += [f"**{block[1]}.** {_md_escape(block[2])}", ""]
+            lines += [f"**{md.inline(block[1])}.** {md.with_code(' '.join(block[2].split()))}", ""]
         elif kind in ("table", "stat"):
             headers, rows = block[1], block[2]
             lines.append("| " + " | ".join(_md_escape(h) for h in headers) + " |")

@@ -27,6 +27,7 @@ from ledger.errors import InvalidInput, NotFound
 from ledger.events import offer as ev
 from ledger.events.base import LedgerEvent
 from ledger.events.vocab import label
+from ledger.reports import markdown as md
 from ledger.reports.history import history_entries, local_time
 from ledger.rulebook import Rulebook, Rulebooks
 
@@ -880,39 +881,33 @@ def _blocks(data: Mapping[str, Any]) -> list[Block]:
     return out
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-
-
-def _md_text(text: str) -> str:
-    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n"))
-
-
 def render_markdown(data: Mapping[str, Any]) -> str:
+    """The file as Markdown; every text in it is escaped (`ledger.reports.markdown`): stored text
+    shows as written and can add no HTML or structure."""
     lines: list[str] = []
     for block in _blocks(data):
         kind = block[0]
         if kind == "title":
-            lines += [f"# {block[1]}", ""]
+            lines += [f"# {md.inline(block[1])}", ""]
         elif kind == "meta":
-            lines += [f"_{block[1]}_", ""]
+            lines += [f"_{md.inline(block[1])}_", ""]
         elif kind == "h2":
-            lines += [f"## {block[1]}", ""]
+            lines += [f"## {md.inline(block[1])}", ""]
         elif kind == "h3":
-            lines += [f"### {block[1]}", ""]
+            lines += [f"### {md.inline(block[1])}", ""]
         elif kind == "p":
-            lines += [_md_text(block[1]), ""]
+            lines += [*md.lines(block[1]), ""]
         elif kind == "kv":
-            lines += [f"- **{k}:** {_md_cell(v)}" for k, v in block[1]] + [""]
+            lines += [f"- **{md.inline(k)}:** {md.inline(v, starts_line=False)}" for k, v in block[1]] + [""]
         elif kind == "list":
-            lines += [f"- {_md_cell(item)}" for item in block[1]] + [""]
+            lines += [f"- {md.inline(item)}" for item in block[1]] + [""]
         elif kind == "pagebreak":
             continue
         elif kind == "table":
             headers, rows = block[1], block[2]
-            lines.append("| " + " | ".join(headers) + " |")
+            lines.append("| " + " | ".join(md.inline(h, starts_line=False) for h in headers) + " |")
             lines.append("|" + "---|" * len(headers))
-            lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+            lines += ["| " + " | ".join(md.inline(c, starts_line=False) for c in row) + " |" for row in rows]
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 

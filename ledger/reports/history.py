@@ -159,9 +159,13 @@ def render_text(offer: str, entries: list[dict[str, Any]], header: str = "") -> 
 
 
 def render_markdown(offer: str, entries: list[dict[str, Any]], header: str = "") -> str:
-    lines = [f"# History of {offer}", ""]
+    """The history as a Markdown table; every text in it is escaped (`ledger.reports.markdown`):
+    stored text shows as written and can add no HTML or structure."""
+    from ledger.reports import markdown as md
+
+    lines = [f"# History of {md.inline(offer)}", ""]
     if header:
-        lines += [f"_{header}_", ""]
+        lines += [f"_{md.inline(header)}_", ""]
     lines.append("| # | Effective | Recorded | By | Event | Summary | Paragraph | Rulebook | Status after |")
     lines.append("|---|---|---|---|---|---|---|---|---|")
     for e in entries:
@@ -170,15 +174,17 @@ def render_markdown(offer: str, entries: list[dict[str, Any]], header: str = "")
             summary += f" — Begrundelse: {e['begrundelse']}"
         for line in grounds_lines(e):
             summary += f" — {line}"
+        summary = md.inline(summary, starts_line=False)
         if "corrected" in e:
             c = e["corrected"]
-            summary = f"~~{summary}~~ ({c['how']} by #{c['by']}: {c['reason']})"
+            summary = f"~~{summary}~~ ({c['how']} by #{c['by']}: {md.inline(str(c['reason']), starts_line=False)})"
         status = STATUS_LABELS.get(e["status_after"], e["status_after"])
         if e["flags_after"]:
             status += " + " + ", ".join(e["flags_after"])
         cells = [
-            str(e["number"]), e["effective_date"], e["recorded_at"], e["recorded_by"], e["event"],
-            summary, e["paragraph"], e["rulebook"], status,
+            str(e["number"]), e["effective_date"], e["recorded_at"], md.inline(e["recorded_by"], starts_line=False),
+            md.inline(e["event"], starts_line=False), summary, md.inline(e["paragraph"], starts_line=False),
+            md.inline(e["rulebook"], starts_line=False), md.inline(status, starts_line=False),
         ]
-        lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
