@@ -631,8 +631,13 @@ def _front_matter(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     return pairs
 
 
+class Stored(str):
+    """A paragraph the authority wrote (stored text): every renderer shows it exactly as written,
+    with no `code` markup and nothing stripped."""
+
+
 def _paragraphs(text: str) -> list[str]:
-    return [part.strip() for part in re.split(r"\n\s*\n", text.strip()) if part.strip()]
+    return [Stored(part.strip()) for part in re.split(r"\n\s*\n", text.strip()) if part.strip()]
 
 
 def _texts_blocks(data: Mapping[str, Any]) -> list[Block]:
@@ -1087,11 +1092,12 @@ def _md_escape(text: str) -> str:
 
 
 def _md_paragraph(text: str) -> str:
-    """A paragraph (the ledger's own text, with `code`, or an authority's stored text), escaped
-    line by line (`ledger.reports.markdown`), its line breaks kept as hard breaks."""
+    """A paragraph (the ledger's own text, with `code`, or an authority's `Stored` text, all of
+    it escaped), escaped line by line (`ledger.reports.markdown`), its line breaks kept as hard breaks."""
     lines = []
     for line in text.splitlines():
-        lines.append(md.with_code(line.strip()) + ("  " if line.strip() else ""))
+        escaped = md.lines(line)[0] if isinstance(text, Stored) else md.with_code(line.strip())
+        lines.append(escaped + ("  " if line.strip() else ""))
     return "\n".join(lines).rstrip()
 
 
@@ -1224,7 +1230,7 @@ def render_html(blocks: Sequence[Block], title: str) -> str:
         elif kind == "h3":
             out.append(f"<h3>{_e(block[1])}</h3>")
         elif kind == "p":
-            content = _html_text(block[1]) if "\n" in block[1] else _html_inline(block[1])
+            content = _html_text(block[1]) if "\n" in block[1] or isinstance(block[1], Stored) else _html_inline(block[1])
             out.append(f"<p>{content}</p>")
         elif kind == "law":
             out.append(f"<p class=\"law\">{_e(block[1])}</p>")
@@ -1367,7 +1373,7 @@ def render_pdf(blocks: Sequence[Block], title: str, created: dt.datetime | None)
                 pdf.ln(2)
                 text(10.5, "B", 5.5, block[1])
             elif kind == "p":
-                text(9.5, "", 4.8, block[1].replace("`", ""))
+                text(9.5, "", 4.8, block[1] if isinstance(block[1], Stored) else block[1].replace("`", ""))
                 pdf.ln(1.5)
             elif kind == "law":
                 text(8.5, "I", 4.2, block[1], 90)
