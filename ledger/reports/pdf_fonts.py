@@ -125,7 +125,7 @@ def plan(texts: Iterable[str]) -> tuple[list[Font], set[str]]:
         for char in text:
             if char not in seen and char not in _LAYOUT:
                 seen[char] = text
-    remaining = {c for c in seen if not c.isspace() or c == " "}
+    remaining = set(seen)  # spaces too: an ideographic space (U+3000) needs the CJK font
     needed: list[Font] = []
     for index, font in enumerate(CHAIN):
         if not remaining and index:
