@@ -13,10 +13,18 @@ if [ ! -f "$stamp" ]; then
   echo "Installing the ledger and its dependencies into .venv" >&2
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip >/dev/null 2>&1 || true
   .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".[dev]" 2>&1 | grep -v "^WARNING: Location" >&2 || true
-  .venv/bin/python -c "import ledger.application, click, pydantic, sqlalchemy, psycopg" \
+  .venv/bin/python -c "import ledger.application, click, pydantic, sqlalchemy, psycopg, fpdf, bidi, manimgx_fonts, justmytype_intl_cjk" \
     || { echo "installation failed" >&2; exit 1; }
   rm -f .venv/.installed-*
   touch "$stamp"
+fi
+# The PDF tests read the PDFs' text with poppler's pdftotext (Debian: poppler-utils); as root it is
+# installed here, otherwise those tests say they are skipped.
+if ! command -v pdftotext >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "Installing poppler-utils (pdftotext, for the PDF tests)" >&2
+  { apt-get install -y -q poppler-utils >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q poppler-utils >/dev/null 2>&1; }; } \
+    || echo "warning: poppler-utils could not be installed; the PDF text tests will be skipped" >&2
 fi
 # Compile the bulk import's judging path with mypyc (about a minute, and only when its sources
 # changed). It is optional: if it cannot be compiled here, the sources run, slower.

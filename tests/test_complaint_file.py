@@ -26,7 +26,6 @@ from ledger.reports.filenames import file_key
 from ledger.reports.complaint_file import (
     build_case_file,
     file_stem,
-    latin1,
     parse_complaint_ref,
     pdf_available,
     render_json,
@@ -237,7 +236,8 @@ def test_the_chronology_holds_every_event_with_corrections_beside_what_they_corr
         # on PostgreSQL the session user records ("test" is kept as on whose behalf)
         assert e["recorded_at"] and e["recorded_by"] == (app.session_user or "test") and e["paragraph"]
     md = render_markdown(data)
-    assert "[ERSTATTET ved #13" in md and "[RETTELSE: erstatter #7: Resuméet var fra en anden sag]" in md
+    # The chronology's brackets are escaped like every text in the Markdown (a '[' could start a link).
+    assert "\\[ERSTATTET ved #13" in md and "\\[RETTELSE: erstatter #7: Resuméet var fra en anden sag\\]" in md
     line = next(line for line in md.splitlines() if line.startswith("| 7 | 2025-02-20 |"))
     assert "Tilbuddet har intet at bemærke" in line and "ERSTATTET ved #13" in line
 
@@ -319,7 +319,6 @@ def test_complaint_references_and_safe_file_names() -> None:
     assert file_stem("N/2001", "K1") == f"klagesag-{file_key('N/2001')}-K1"
     assert slug("Æblehaven:1/../x") == "_blehaven_1_.._x"
     assert slug("..") == "__"
-    assert latin1("Påbud → frist – “x” § ☃") == "Påbud -> frist - \"x\" § ?"
 
 
 # -- the command line ----------------------------------------------------------------------------

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
 from ledger.console.common import db_option, open_ledger
+from ledger.console.files import write_atomically
 from ledger.errors import InvalidInput, StoreUnavailable
 
 
@@ -23,15 +22,7 @@ def _formats(value: str) -> list[str]:
 
 
 def _write(path: Path, content: bytes) -> None:
-    """Write whole or not at all: a temporary file in the same directory, then renamed."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, content)
 
 
 @click.command("annual-report")
@@ -71,6 +62,9 @@ def annual_report(year: int, region: str | None, out: str, formats: str, db: str
     chosen = _formats(formats)
     app = open_ledger(db)
     reports = build(app, year, region_code)
+    # Every report is rendered before anything is written: one that cannot be (a character no PDF
+    # font has) leaves the folder as it was.
+    rendered = [(data, render_all(data, chosen)) for data in reports]
     folder = Path(out)
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -78,8 +72,7 @@ def annual_report(year: int, region: str | None, out: str, formats: str, db: str
         raise StoreUnavailable(f"cannot create the directory {folder}: {error.strerror or error}") from None
     written: list[Path] = []
     try:
-        for data in reports:
-            files = render_all(data, chosen)
+        for data, files in rendered:
             for name, content in files.items():
                 path = folder / name
                 _write(path, content)

@@ -7,15 +7,14 @@ complaints with their state and deadlines.
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import click
 
 from ledger.console.common import db_option, emit_json, format_option, open_ledger, report_error
+from ledger.console.files import write_atomically
 from ledger.errors import LedgerError, StoreUnavailable
 
 
@@ -59,15 +58,7 @@ def case_position(app: Any, case: Any) -> dict[str, Any]:
 
 
 def _write(path: Path, content: bytes) -> None:
-    """Write whole or not at all: a temporary file in the same directory, then renamed."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, content)
 
 
 @complaint.command("file")
@@ -112,10 +103,6 @@ def file_(ref: str, offer: str | None, out: str, no_pdf: bool, db: str, fmt: str
     case = app.case(offer_key)
     data = build_case_file(case, klage, app.rulebooks, case_position(app, case))
     folder = Path(out)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise StoreUnavailable(f"cannot create the directory {folder}: {error.strerror or error}") from None
     stem = file_stem(offer_key, klage)
     outputs: list[tuple[Path, bytes]] = [
         (folder / f"{stem}.md", render_markdown(data).encode("utf-8")),
@@ -128,6 +115,11 @@ def file_(ref: str, offer: str | None, out: str, no_pdf: bool, db: str, fmt: str
             pdf_note = "skipped: fpdf2 is not installed (pip install 'fpdf2>=2.7')"
         else:
             outputs.append((folder / f"{stem}.pdf", pdf))
+    # Rendered first, written after: a PDF that cannot be made (a character no font has) writes nothing.
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreUnavailable(f"cannot create the directory {folder}: {error.strerror or error}") from None
     try:
         for path, content in outputs:
             _write(path, content)

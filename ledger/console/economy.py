@@ -283,13 +283,14 @@ def _same(event: Any, command: Any) -> bool:
 
 @click.command()
 @click.argument("offer")
-@click.option("--chart", "chart", default=None, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE.png", help="Draw the spindelvæv (radar chart) to this PNG file.")
+@click.option("--chart", "chart", default=None, type=click.Path(dir_okay=False, path_type=Path), metavar="FILE", help="Draw the spindelvæv (radar chart) into FILE, as its suffix says: .png, .svg or .pdf.")
 @db_option
 @format_option("text", "json")
 def quality(offer: str, chart: Path | None, db: str, fmt: str) -> None:
     """The theme values of the latest quality assessment at tilsyn beside the one before (criterion
     and theme means of the 1-5 indicator scores, bek § 11, Bilag 1/2), with the written theme texts,
-    for the themes that apply to the offer. --chart draws the spindelvæv.
+    for the themes that apply to the offer. --chart draws the spindelvæv, as PNG, SVG or PDF by
+    the file name's suffix (any other suffix is refused, exit 2).
 
     The scores, the values and the chart are never public (the Tilbudsportal shows only the
     written theme assessments).
@@ -298,8 +299,10 @@ def quality(offer: str, chart: Path | None, db: str, fmt: str) -> None:
 
         ledger quality T-1001 --chart T-1001.png
     """
-    from ledger.reports.quality import draw_chart, quality_report, render_text, tilsyn_assessments
+    from ledger.reports.quality import chart_format, draw_chart, quality_report, render_text, tilsyn_assessments
 
+    if chart is not None:
+        chart_format(chart)
     app = open_ledger(db)
     case = app.case(offer)
     report = quality_report(offer, case.state.profile, tilsyn_assessments(case.events))

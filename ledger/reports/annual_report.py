@@ -26,7 +26,7 @@ import json
 import math
 import re
 import textwrap
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,7 @@ import sqlalchemy as sa
 from ledger.events.authority import kroner
 from ledger.events.vocab import Region, fold, label
 from ledger.projections.statistics import SAGSBEHANDLING, TILSYNSBESOEG, stat_facts
+from ledger.reports import markdown as md
 from ledger.reports.stats import FEES, ITEMS, TOTAL, add_fees, compute
 from ledger.rulebook import Rulebook, Rulebooks, month_day
 
@@ -633,8 +634,13 @@ def _front_matter(data: Mapping[str, Any]) -> list[tuple[str, str]]:
     return pairs
 
 
+class Stored(str):
+    """A paragraph the authority wrote (stored text): every renderer shows it exactly as written,
+    with no `code` markup and nothing stripped."""
+
+
 def _paragraphs(text: str) -> list[str]:
-    return [part.strip() for part in re.split(r"\n\s*\n", text.strip()) if part.strip()]
+    return [Stored(part.strip()) for part in re.split(r"\n\s*\n", text.strip()) if part.strip()]
 
 
 def _texts_blocks(data: Mapping[str, Any]) -> list[Block]:
@@ -855,6 +861,14 @@ def _draw(width: float, height: float, paint: Callable[[Any], None]) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
+def _swatches(series: Iterable[tuple[str, str]]) -> list[Any]:
+    """Legend entries that show each series' own colour, drawn from the colour itself: a series
+    with nothing to draw (all zero) has no bars for the legend to take its colour from."""
+    from matplotlib.patches import Patch
+
+    return [Patch(facecolor=colour, edgecolor="none", label=name) for name, colour in series]
+
+
 def _integer_axis(axis: Any) -> None:
     from matplotlib.ticker import MaxNLocator
 
@@ -903,7 +917,7 @@ def _stacked(title: str, groups: Sequence[str], announced: Sequence[int], unanno
         _integer_axis(ax.yaxis)
         ax.yaxis.grid(True)
         ax.set_ylabel("Tilsynsbesøg")
-        figure.legend(loc="outside upper right", ncols=2)
+        figure.legend(handles=_swatches((("Anmeldt", BLUE), ("Uanmeldt", ORANGE))), loc="outside upper right", ncols=2)
         ax.set_title(title)
 
     return _draw(7.0, 3.2, paint)
@@ -941,7 +955,10 @@ def _grouped(title: str, groups: Sequence[str], series: Sequence[tuple[str, str,
         _integer_axis(ax.yaxis)
         ax.yaxis.grid(True)
         ax.set_ylabel(ylabel)
-        figure.legend(loc="outside upper right", ncols=min(count, 4), fontsize=8)
+        figure.legend(
+            handles=_swatches([(name, colour) for name, colour, _ in series]), loc="outside upper right",
+            ncols=min(count, 4), fontsize=8,
+        )
         ax.set_title(title)
 
     return _draw(7.0, 3.4, paint)
@@ -967,10 +984,11 @@ def _histogram(title: str, cases: Sequence[Mapping[str, Any]], mean: float | Non
                 [bins[i] for i in shown], [counts[i] for i in shown], bottom=[below[i] for i in shown],
                 width=step * 0.92, align="edge", color=colour, label=name,
             )
+        handles = _swatches((("Godkendt", BLUE), ("Afslået", GREY)))
         if median is not None:
-            ax.axvline(median, color=RED, linestyle="--", linewidth=1.4, label=f"Median {number(median)} dage")
+            handles.append(ax.axvline(median, color=RED, linestyle="--", linewidth=1.4, label=f"Median {number(median)} dage"))
         if mean is not None:
-            ax.axvline(mean, color=GREEN, linestyle=":", linewidth=1.6, label=f"Gennemsnit {number(mean)} dage")
+            handles.append(ax.axvline(mean, color=GREEN, linestyle=":", linewidth=1.6, label=f"Gennemsnit {number(mean)} dage"))
         ax.set_xlim(0, edges[-1])
         ax.set_xticks(edges if len(edges) <= 14 else edges[:: math.ceil(len(edges) / 12)])
         peak = max(a + r for a, r in zip(approved, refused, strict=True))
@@ -979,7 +997,7 @@ def _histogram(title: str, cases: Sequence[Mapping[str, Any]], mean: float | Non
         ax.yaxis.grid(True)
         ax.set_xlabel(f"Dage fra ansøgning modtaget til afgørelse (intervaller à {step} dage)")
         ax.set_ylabel("Ansøgninger")
-        figure.legend(loc="outside right upper", fontsize=8)
+        figure.legend(handles=handles, loc="outside right upper", fontsize=8)
         ax.set_title(title)
 
     return _draw(7.0, 3.2, paint)
@@ -1074,16 +1092,16 @@ def chart_file(stem: str, chart: Chart) -> str:
 
 
 def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return md.inline(text, starts_line=False)
 
 
 def _md_paragraph(text: str) -> str:
+    """A paragraph (the ledger's own text, with `code`, or an authority's `Stored` text, all of
+    it escaped), escaped line by line (`ledger.reports.markdown`), its line breaks kept as hard breaks."""
     lines = []
     for line in text.splitlines():
-        stripped = line.lstrip()
-        if stripped[:1] in ("#", ">", "|") or re.match(r"^(\d+\.|[-*+=])\s", stripped):
-            line = line.replace(stripped[:1], "\\" + stripped[:1], 1)
-        lines.append(line.rstrip() + ("  " if line.strip() else ""))
+        escaped = md.lines(line)[0] if isinstance(text, Stored) else md.with_code(line.strip())
+        lines.append(escaped + ("  " if line.strip() else ""))
     return "\n".join(lines).rstrip()
 
 
@@ -1103,23 +1121,23 @@ def render_markdown(blocks: Sequence[Block], stem: str) -> tuple[str, dict[str, 
     for block in blocks:
         kind = block[0]
         if kind == "title":
-            lines += [f"# {block[1]}", ""]
+            lines += [f"# {md.inline(block[1])}", ""]
         elif kind == "h2":
-            lines += [f"## {block[1]}", ""]
+            lines += [f"## {md.inline(block[1])}", ""]
         elif kind == "h3":
-            lines += [f"### {block[1]}", ""]
+            lines += [f"### {md.inline(block[1])}", ""]
         elif kind == "p":
             lines += [_md_paragraph(block[1]), ""]
         elif kind == "law":
             lines += [f"_{_md_escape(block[1])}_", ""]
         elif kind == "warning":
-            lines += [f"> **{_md_escape(block[1])}**", ""]
+            lines += [f"> **{md.with_code(' '.join(block[1].split()))}**", ""]
         elif kind == "code":
             lines += ["```", block[1], "```", ""]
         elif kind == "kv":
-            lines += [f"- **{k}:** {_md_escape(v) if k != 'Ledger-digest' else '`' + v + '`'}" for k, v in block[1]] + [""]
+            lines += [f"- **{md.inline(k)}:** {_md_escape(v) if k != 'Ledger-digest' else '`' + v + '`'}" for k, v in block[1]] + [""]
         elif kind == "dl":
-            lines += [f"**{block[1]}.** {_md_escape(block[2])}", ""]
+            lines += [f"**{md.inline(block[1])}.** {md.with_code(' '.join(block[2].split()))}", ""]
         elif kind in ("table", "stat"):
             headers, rows = block[1], block[2]
             lines.append("| " + " | ".join(_md_escape(h) for h in headers) + " |")
@@ -1216,7 +1234,7 @@ def render_html(blocks: Sequence[Block], title: str) -> str:
         elif kind == "h3":
             out.append(f"<h3>{_e(block[1])}</h3>")
         elif kind == "p":
-            content = _html_text(block[1]) if "\n" in block[1] else _html_inline(block[1])
+            content = _html_text(block[1]) if "\n" in block[1] or isinstance(block[1], Stored) else _html_inline(block[1])
             out.append(f"<p>{content}</p>")
         elif kind == "law":
             out.append(f"<p class=\"law\">{_e(block[1])}</p>")
@@ -1295,137 +1313,151 @@ def _svg_size_pt(svg: str) -> tuple[float, float]:
 
 
 def render_pdf(blocks: Sequence[Block], title: str, created: dt.datetime | None) -> bytes | None:
-    """The report as PDF (fpdf2, core font Helvetica; charts drawn from their SVG), dated by the
-    ledger event it was computed from, so it is reproducible. None when fpdf2 is not installed."""
+    """The report as PDF (fpdf2, with the Unicode fonts of `pdf_fonts` embedded, so every name is
+    shown as written; charts drawn from their SVG), dated by the ledger event it was computed from,
+    so it is reproducible. None when fpdf2 is not installed.
+
+    Raises `UnrenderableText` (exit 2) if a character of the report has no glyph in any embedded font."""
     try:
         from fpdf import FPDF
         from fpdf.fonts import FontFace
     except ImportError:
         return None
-    from ledger.reports.complaint_file import latin1
+    from ledger.reports import pdf_fonts
+    from ledger.reports.pdf_fonts import SANS, visual
 
-    heading = latin1(title)
+    heading = visual(title)
 
     class _PDF(FPDF):
         def footer(self) -> None:
             self.set_y(-12)
-            self.set_font("Helvetica", "", 7)
+            self.set_font(SANS, "", 7)
             self.set_text_color(110)
             self.cell(0, 5, f"{heading} - side {self.page_no()}/{{nb}}", align="C")
             self.set_text_color(0)
 
     pdf = _PDF(orientation="P", unit="mm", format="A4")
     pdf.set_creation_date(created or dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
-    pdf.set_title(heading)
-    pdf.set_author(latin1(title.split(":", 1)[0]))
+    pdf.set_title(title)
+    pdf.set_author(title.split(":", 1)[0])
     pdf.set_subject("Socialtilsynets årsrapport (bek § 18)")
     pdf.set_lang("da")
     pdf.set_auto_page_break(auto=True, margin=16)
     pdf.set_margins(16, 14, 16)
-    pdf.add_page()
-    width = pdf.epw
     figures = 0
+    width = pdf.epw
 
     def text(size: float, style: str, line: float, value: str, colour: int = 0) -> None:
         pdf.set_x(pdf.l_margin)
-        pdf.set_font("Helvetica", style, size)
+        pdf.set_font(SANS, style, size)
         pdf.set_text_color(colour)
-        pdf.multi_cell(width, line, latin1(value), new_x="LMARGIN", new_y="NEXT")
+        pdf_fonts.multi_cell(pdf, width, line, value, new_x="LMARGIN", new_y="NEXT")
         pdf.set_text_color(0)
 
-    for block in blocks:
-        kind = block[0]
-        if kind == "title":
-            text(18, "B", 8, block[1])
-            pdf.ln(3)
-        elif kind == "h2":
-            if pdf.get_y() > pdf.h - 60:
-                pdf.add_page()
-            pdf.ln(4)
-            text(13, "B", 6.5, block[1])
-            pdf.set_draw_color(31, 95, 168)
-            pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
-            pdf.set_draw_color(0)
-            pdf.ln(2)
-        elif kind == "h3":
-            if pdf.get_y() > pdf.h - 45:
-                pdf.add_page()
-            pdf.ln(2)
-            text(10.5, "B", 5.5, block[1])
-        elif kind == "p":
-            text(9.5, "", 4.8, block[1].replace("`", ""))
-            pdf.ln(1.5)
-        elif kind == "law":
-            text(8.5, "I", 4.2, block[1], 90)
-            pdf.ln(1)
-        elif kind == "warning":
-            pdf.set_fill_color(255, 244, 229)
-            pdf.set_font("Helvetica", "B", 9.5)
-            pdf.multi_cell(width, 5, latin1(block[1].replace("`", "")), fill=True, new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(2)
-        elif kind == "code":
-            pdf.set_font("Courier", "", 7.5)
-            pdf.set_fill_color(243, 245, 248)
-            pdf.multi_cell(width, 4, latin1(block[1]), fill=True, new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(2)
-        elif kind == "kv":
-            pdf.set_fill_color(246, 248, 251)
-            for key, value in block[1]:
-                pdf.set_x(pdf.l_margin)
-                pdf.set_font("Helvetica", "B", 9)
-                pdf.cell(32, 5, latin1(key), fill=True)
-                pdf.set_font("Courier" if key == "Ledger-digest" else "Helvetica", "", 7.5 if key in ("Ledger-digest", "Beregnet fra") else 9)
-                pdf.multi_cell(width - 32, 5, latin1(value), fill=True, new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(3)
-        elif kind == "dl":
-            text(9.5, "B", 4.8, block[1])
-            text(9, "", 4.6, block[2].replace("`", ""))
-            pdf.ln(1.5)
-        elif kind in ("table", "stat"):
-            headers, rows = block[1], block[2]
-            columns = len(headers)
-            if kind == "stat":
-                first = {2: 0.6, 3: 0.4, 4: 0.31}.get(columns, 0.28)
-                widths = [first] + [(1 - first) / (columns - 1)] * (columns - 1)
-                aligns = ["LEFT"] + ["RIGHT"] * (columns - 1)
-            else:
-                widths = [1 / columns] * columns
-                if headers and headers[0] == "Regelsæt":
-                    widths = [0.14, 0.3, 0.16, 0.4]
-                elif headers and headers[0] == "Årsrapport":
-                    widths = [0.45, 0.25, 0.13, 0.17]
-                aligns = ["LEFT"] * columns
-            size = 7 if columns > 5 else 7.5 if columns > 4 else 8.5
-            pdf.set_font("Helvetica", "", size)
-            with pdf.table(
-                col_widths=[w * 100 for w in widths], width=width, text_align=tuple(aligns), line_height=size * 0.5,
-                headings_style=FontFace(emphasis="BOLD", fill_color=(243, 245, 248)), first_row_as_headings=True,
-                borders_layout="HORIZONTAL_LINES",
-            ) as table:
-                for row in [headers, *rows]:
-                    cells = table.row()
-                    for cell in row:
-                        cells.cell(latin1(_cell_text(cell)))
-            pdf.ln(3)
-        elif kind == "figure":
-            chart = block[1]
-            figures += 1
-            svg = _METADATA.sub("", chart.svg)
-            w_pt, h_pt = _svg_size_pt(svg)
-            shown_w = min(width, w_pt * 25.4 / 72)
-            shown_h = shown_w * h_pt / w_pt
-            if pdf.get_y() + shown_h + 10 > pdf.h - pdf.b_margin:
-                pdf.add_page()
-            # fpdf2 draws SVG shapes without a fill of their own (matplotlib's glyphs) in the current fill colour.
-            pdf.set_fill_color(0)
-            pdf.set_draw_color(0)
-            try:
-                pdf.image(io.BytesIO(svg.encode("utf-8")), x=pdf.l_margin + (width - shown_w) / 2, w=shown_w)
-            except Exception:  # noqa: BLE001 - a chart fpdf2 cannot parse is left out, its caption says so
-                text(8.5, "I", 4.2, "(Figuren kan ikke vises i PDF; se HTML-udgaven.)", 90)
-            text(8.5, "I", 4.2, f"Figur {figures}: {chart.caption}", 90)
-            pdf.ln(2)
-    return bytes(pdf.output())
+    texts = [*pdf_fonts.block_texts(blocks), title, " - side 0123456789/", "(Figuren kan ikke vises i PDF; se HTML-udgaven.)", "Figur 0123456789: "]
+    with pdf_fonts.embedded(pdf, texts):
+        pdf.add_page()
+        for block in blocks:
+            kind = block[0]
+            if kind == "title":
+                text(18, "B", 8, block[1])
+                pdf.ln(3)
+            elif kind == "h2":
+                if pdf.get_y() > pdf.h - 60:
+                    pdf.add_page()
+                pdf.ln(4)
+                text(13, "B", 6.5, block[1])
+                pdf.set_draw_color(31, 95, 168)
+                pdf.line(pdf.l_margin, pdf.get_y(), pdf.l_margin + width, pdf.get_y())
+                pdf.set_draw_color(0)
+                pdf.ln(2)
+            elif kind == "h3":
+                if pdf.get_y() > pdf.h - 45:
+                    pdf.add_page()
+                pdf.ln(2)
+                text(10.5, "B", 5.5, block[1])
+            elif kind == "p":
+                text(9.5, "", 4.8, block[1] if isinstance(block[1], Stored) else block[1].replace("`", ""))
+                pdf.ln(1.5)
+            elif kind == "law":
+                text(8.5, "I", 4.2, block[1], 90)
+                pdf.ln(1)
+            elif kind == "warning":
+                pdf.set_fill_color(255, 244, 229)
+                pdf.set_font(SANS, "B", 9.5)
+                pdf_fonts.multi_cell(pdf, width, 5, block[1].replace("`", ""), fill=True, new_x="LMARGIN", new_y="NEXT")
+                pdf.ln(2)
+            elif kind == "code":
+                pdf.set_font(mono(block[1]), "", 7.5)
+                pdf.set_fill_color(243, 245, 248)
+                pdf_fonts.multi_cell(pdf, width, 4, block[1], fill=True, new_x="LMARGIN", new_y="NEXT")
+                pdf.ln(2)
+            elif kind == "kv":
+                pdf.set_fill_color(246, 248, 251)
+                for key, value in block[1]:
+                    pdf.set_x(pdf.l_margin)
+                    pdf.set_font(SANS, "B", 9)
+                    pdf.cell(32, 5, visual(key), fill=True)
+                    pdf.set_font(mono(value) if key == "Ledger-digest" else SANS, "", 7.5 if key in ("Ledger-digest", "Beregnet fra") else 9)
+                    pdf_fonts.multi_cell(pdf, width - 32, 5, value, fill=True, new_x="LMARGIN", new_y="NEXT")
+                pdf.ln(3)
+            elif kind == "dl":
+                text(9.5, "B", 4.8, block[1])
+                text(9, "", 4.6, block[2].replace("`", ""))
+                pdf.ln(1.5)
+            elif kind in ("table", "stat"):
+                headers, rows = block[1], block[2]
+                columns = len(headers)
+                if kind == "stat":
+                    first = {2: 0.6, 3: 0.4, 4: 0.31}.get(columns, 0.28)
+                    widths = [first] + [(1 - first) / (columns - 1)] * (columns - 1)
+                    aligns = ["LEFT"] + ["RIGHT"] * (columns - 1)
+                else:
+                    widths = [1 / columns] * columns
+                    if headers and headers[0] == "Regelsæt":
+                        widths = [0.14, 0.3, 0.16, 0.4]
+                    elif headers and headers[0] == "Årsrapport":
+                        widths = [0.45, 0.25, 0.13, 0.17]
+                    aligns = ["LEFT"] * columns
+                size = 7 if columns > 5 else 7.5 if columns > 4 else 8.5
+                pdf.set_font(SANS, "", size)
+                with pdf.table(
+                    col_widths=[w * 100 for w in widths], width=width, text_align=tuple(aligns), line_height=size * 0.5,
+                    headings_style=FontFace(emphasis="BOLD", fill_color=(243, 245, 248)), first_row_as_headings=True,
+                    borders_layout="HORIZONTAL_LINES",
+                ) as table:
+                    for row in [headers, *rows]:
+                        cells = table.row()
+                        for cell in row:
+                            cells.cell(visual(_cell_text(cell)))
+                pdf.ln(3)
+            elif kind == "figure":
+                chart = block[1]
+                figures += 1
+                svg = _METADATA.sub("", chart.svg)
+                w_pt, h_pt = _svg_size_pt(svg)
+                shown_w = min(width, w_pt * 25.4 / 72)
+                shown_h = shown_w * h_pt / w_pt
+                if pdf.get_y() + shown_h + 10 > pdf.h - pdf.b_margin:
+                    pdf.add_page()
+                # fpdf2 draws SVG shapes without a fill of their own (matplotlib's glyphs) in the current fill colour.
+                pdf.set_fill_color(0)
+                pdf.set_draw_color(0)
+                try:
+                    pdf.image(io.BytesIO(svg.encode("utf-8")), x=pdf.l_margin + (width - shown_w) / 2, w=shown_w)
+                except Exception:  # noqa: BLE001 - a chart fpdf2 cannot parse is left out, its caption says so
+                    text(8.5, "I", 4.2, "(Figuren kan ikke vises i PDF; se HTML-udgaven.)", 90)
+                text(8.5, "I", 4.2, f"Figur {figures}: {chart.caption}", 90)
+                pdf.ln(2)
+        return bytes(pdf.output())
+
+
+def mono(text: str) -> str:
+    """The PDF core font Courier for ASCII text (the digest, a command line); anything else in the
+    document's Unicode font."""
+    from ledger.reports.pdf_fonts import SANS
+
+    return "Courier" if text.isascii() else SANS
 
 
 # -- all formats at once ---------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from ledger.errors import InvalidInput, NotFound
 from ledger.events import offer as ev
 from ledger.events.base import LedgerEvent
 from ledger.events.vocab import label
+from ledger.reports import markdown as md
 from ledger.reports.filenames import file_key
 from ledger.reports.history import history_entries, local_time
 from ledger.rulebook import Rulebook, Rulebooks
@@ -881,59 +882,39 @@ def _blocks(data: Mapping[str, Any]) -> list[Block]:
     return out
 
 
-def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-
-
-def _md_text(text: str) -> str:
-    return "\n".join(line.rstrip() for line in text.replace("\r\n", "\n").split("\n"))
-
-
 def render_markdown(data: Mapping[str, Any]) -> str:
+    """The file as Markdown; every text in it is escaped (`ledger.reports.markdown`): stored text
+    shows as written and can add no HTML or structure."""
     lines: list[str] = []
     for block in _blocks(data):
         kind = block[0]
         if kind == "title":
-            lines += [f"# {block[1]}", ""]
+            lines += [f"# {md.inline(block[1])}", ""]
         elif kind == "meta":
-            lines += [f"_{block[1]}_", ""]
+            lines += [f"_{md.inline(block[1])}_", ""]
         elif kind == "h2":
-            lines += [f"## {block[1]}", ""]
+            lines += [f"## {md.inline(block[1])}", ""]
         elif kind == "h3":
-            lines += [f"### {block[1]}", ""]
+            lines += [f"### {md.inline(block[1])}", ""]
         elif kind == "p":
-            lines += [_md_text(block[1]), ""]
+            lines += [*md.lines(block[1]), ""]
         elif kind == "kv":
-            lines += [f"- **{k}:** {_md_cell(v)}" for k, v in block[1]] + [""]
+            lines += [f"- **{md.inline(k)}:** {md.inline(v, starts_line=False)}" for k, v in block[1]] + [""]
         elif kind == "list":
-            lines += [f"- {_md_cell(item)}" for item in block[1]] + [""]
+            lines += [f"- {md.inline(item)}" for item in block[1]] + [""]
         elif kind == "pagebreak":
             continue
         elif kind == "table":
             headers, rows = block[1], block[2]
-            lines.append("| " + " | ".join(headers) + " |")
+            lines.append("| " + " | ".join(md.inline(h, starts_line=False) for h in headers) + " |")
             lines.append("|" + "---|" * len(headers))
-            lines += ["| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows]
+            lines += ["| " + " | ".join(md.inline(c, starts_line=False) for c in row) + " |" for row in rows]
             lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 def render_json(data: Mapping[str, Any]) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-_ASCII = {
-    "→": "->", "←": "<-", "–": "-", "—": "-", "‘": "'", "’": "'", "‚": ",", "“": '"', "”": '"', "„": '"',
-    "…": "...", "≤": "<=", "≥": ">=", "•": "-", "€": "EUR", "™": "(TM)", "\u00a0": " ", "\u2009": " ",
-}
-
-
-def latin1(text: str) -> str:
-    """Text the PDF core fonts can show: latin-1 kept (æøå, §), common signs spelt in ASCII,
-    anything else '?'."""
-    for char, ascii_ in _ASCII.items():
-        text = text.replace(char, ascii_)
-    return text.encode("latin-1", "replace").decode("latin-1")
 
 
 def pdf_available() -> bool:
@@ -945,82 +926,90 @@ def pdf_available() -> bool:
 
 
 def render_pdf(data: Mapping[str, Any], created: dt.datetime) -> bytes | None:
-    """The file as PDF (fpdf2, core font Helvetica), dated `created` so it is reproducible;
-    None when fpdf2 is not installed."""
+    """The file as PDF (fpdf2, with the Unicode fonts of `pdf_fonts` embedded, so every name is
+    shown as written), dated `created` so it is reproducible; None when fpdf2 is not installed.
+
+    Raises `UnrenderableText` (exit 2) if a character of the file has no glyph in any embedded font."""
     try:
         from fpdf import FPDF
         from fpdf.fonts import FontFace
     except ImportError:
         return None
+    from ledger.reports import pdf_fonts
+    from ledger.reports.pdf_fonts import SANS, visual
 
-    footer_text = latin1(f"Klagesag {data['tilbud']}/{data['klage']} - sagens version {data['grundlag']['sagens_version']}")
+    blocks = _blocks(data)
+    footer_text = f"Klagesag {data['tilbud']}/{data['klage']} - sagens version {data['grundlag']['sagens_version']}"
+    author = str(data["forside"]["parter"]["myndighed"]["navn"])
 
     class _PDF(FPDF):
         def footer(self) -> None:
             self.set_y(-12)
-            self.set_font("Helvetica", "", 7)
-            self.cell(0, 5, f"{footer_text} - side {self.page_no()}/{{nb}}", align="C")
+            self.set_font(SANS, "", 7)
+            self.cell(0, 5, f"{visual(footer_text)} - side {self.page_no()}/{{nb}}", align="C")
 
     pdf = _PDF(orientation="P", unit="mm", format="A4")
     pdf.set_creation_date(created)
-    pdf.set_title(latin1(str(data["titel"])))
-    pdf.set_author(latin1(str(data["forside"]["parter"]["myndighed"]["navn"])))
+    pdf.set_title(str(data["titel"]))
+    pdf.set_author(author)
     pdf.set_subject("Klagesag til Ankestyrelsen")
     pdf.set_lang("da")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.set_margins(10, 12, 10)
-    pdf.add_page()
-    width = pdf.epw
-    for block in _blocks(data):
-        kind = block[0]
-        if kind == "pagebreak":
-            pdf.add_page()
-        elif kind == "title":
-            pdf.set_font("Helvetica", "B", 15)
-            pdf.multi_cell(width, 7, latin1(block[1]), new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(2)
-        elif kind == "meta":
-            pdf.set_font("Helvetica", "I", 8)
-            pdf.multi_cell(width, 4, latin1(block[1]), new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(1)
-        elif kind == "h2":
-            pdf.ln(3)
-            pdf.set_font("Helvetica", "B", 12)
-            pdf.multi_cell(width, 6, latin1(block[1]), new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(1)
-        elif kind == "h3":
-            pdf.ln(1)
-            pdf.set_font("Helvetica", "B", 10)
-            pdf.multi_cell(width, 5, latin1(block[1]), new_x="LMARGIN", new_y="NEXT")
-        elif kind == "p":
-            pdf.set_font("Helvetica", "", 9)
-            pdf.multi_cell(width, 4.5, latin1(block[1]), new_x="LMARGIN", new_y="NEXT")
-            pdf.ln(1)
-        elif kind in ("kv", "list"):
-            for item in block[1]:
-                pdf.set_x(pdf.l_margin)
-                pdf.set_font("Helvetica", "", 9)
-                pdf.write(4.5, "- ")
-                if kind == "kv":
-                    pdf.set_font("Helvetica", "B", 9)
-                    pdf.write(4.5, latin1(f"{item[0]}: "))
-                    pdf.set_font("Helvetica", "", 9)
-                    pdf.write(4.5, latin1(str(item[1])))
-                else:
-                    pdf.write(4.5, latin1(str(item)))
-                pdf.ln(4.5)
-            pdf.ln(1)
-        elif kind == "table":
-            headers, rows, widths = block[1], block[2], block[3]
-            size = 7 if len(headers) > 5 else 8
-            pdf.set_font("Helvetica", "", size)
-            with pdf.table(
-                col_widths=widths, width=width, text_align="LEFT", line_height=size * 0.45,
-                headings_style=FontFace(emphasis="BOLD"), first_row_as_headings=True,
-            ) as table:
-                for row in [headers, *rows]:
-                    cells = table.row()
-                    for cell in row:
-                        cells.cell(latin1(str(cell)))
-            pdf.ln(2)
-    return bytes(pdf.output())
+    texts = [*pdf_fonts.block_texts(blocks), footer_text, " - side 0123456789/"]
+    with pdf_fonts.embedded(pdf, texts):
+        pdf.add_page()
+        width = pdf.epw
+        for block in blocks:
+            kind = block[0]
+            if kind == "pagebreak":
+                pdf.add_page()
+            elif kind == "title":
+                pdf.set_font(SANS, "B", 15)
+                pdf_fonts.multi_cell(pdf, width, 7, block[1], new_x="LMARGIN", new_y="NEXT")
+                pdf.ln(2)
+            elif kind == "meta":
+                pdf.set_font(SANS, "I", 8)
+                pdf_fonts.multi_cell(pdf, width, 4, block[1], new_x="LMARGIN", new_y="NEXT")
+                pdf.ln(1)
+            elif kind == "h2":
+                pdf.ln(3)
+                pdf.set_font(SANS, "B", 12)
+                pdf_fonts.multi_cell(pdf, width, 6, block[1], new_x="LMARGIN", new_y="NEXT")
+                pdf.ln(1)
+            elif kind == "h3":
+                pdf.ln(1)
+                pdf.set_font(SANS, "B", 10)
+                pdf_fonts.multi_cell(pdf, width, 5, block[1], new_x="LMARGIN", new_y="NEXT")
+            elif kind == "p":
+                pdf.set_font(SANS, "", 9)
+                pdf_fonts.multi_cell(pdf, width, 4.5, block[1], new_x="LMARGIN", new_y="NEXT")
+                pdf.ln(1)
+            elif kind in ("kv", "list"):
+                for item in block[1]:
+                    pdf.set_x(pdf.l_margin)
+                    pdf.set_font(SANS, "", 9)
+                    pdf.write(4.5, "- ")
+                    if kind == "kv":
+                        pdf.set_font(SANS, "B", 9)
+                        pdf.write(4.5, visual(f"{item[0]}: "))
+                        pdf.set_font(SANS, "", 9)
+                        pdf.write(4.5, visual(str(item[1])))
+                    else:
+                        pdf.write(4.5, visual(str(item)))
+                    pdf.ln(4.5)
+                pdf.ln(1)
+            elif kind == "table":
+                headers, rows, widths = block[1], block[2], block[3]
+                size = 7 if len(headers) > 5 else 8
+                pdf.set_font(SANS, "", size)
+                with pdf.table(
+                    col_widths=widths, width=width, text_align="LEFT", line_height=size * 0.45,
+                    headings_style=FontFace(emphasis="BOLD"), first_row_as_headings=True,
+                ) as table:
+                    for row in [headers, *rows]:
+                        cells = table.row()
+                        for cell in row:
+                            cells.cell(visual(str(cell)))
+                pdf.ln(2)
+        return bytes(pdf.output())

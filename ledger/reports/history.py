@@ -11,6 +11,7 @@ from ledger.aggregates.base import COPENHAGEN
 from ledger.aggregates.state import STATUS_LABELS, CaseState, fold, is_correction
 from ledger.events import offer as ev
 from ledger.events.base import LedgerEvent
+from ledger.events.vocab import label
 
 
 def local_time(moment: dt.datetime) -> str:
@@ -82,6 +83,7 @@ def _entry(event: LedgerEvent, status: str, flags: list[str], corrected: LedgerE
     }
     if event.on_behalf_of is not None:
         entry["on_behalf_of"] = event.on_behalf_of
+    entry.update(grounds(event))
     if event.supersedes is not None:
         entry["supersedes"] = event.supersedes
         entry["correction_reason"] = event.correction_reason
@@ -102,6 +104,42 @@ def _entry(event: LedgerEvent, status: str, flags: list[str], corrected: LedgerE
     return entry
 
 
+def grounds(event: LedgerEvent) -> dict[str, Any]:
+    """The grounds a decision was written with besides its begrundelse: whether it was decided
+    *straks* and the special reason and its begrundelse (bek § 4 stk 3, § 8 stk 1), the dialog it
+    rests on, and the expectation that the offer will rectify (bek § 8 stk 2). Empty for an event
+    without such grounds."""
+    found: dict[str, Any] = {}
+    if isinstance(event, (ev.PaabudUdstedt, ev.SkaerpetTilsynIvaerksat, ev.GodkendelseOphoert)):
+        code = event.straks_grund.value if event.straks_grund is not None else None
+        found["straks"] = event.straks
+        found["straks_grund"] = code
+        found["straks_grund_tekst"] = label(code) if code else None
+        found["straks_begrundelse"] = event.straks_begrundelse
+        found["dialog"] = list(event.dialog)
+    if isinstance(event, (ev.PaabudUdstedt, ev.SkaerpetTilsynIvaerksat)):
+        found["forventes_rettet"] = event.forventes_rettet
+    return found
+
+
+def grounds_lines(entry: dict[str, Any]) -> list[str]:
+    """The grounds of `grounds`, as the history's lines (in the law's Danish)."""
+    lines = []
+    if entry.get("straks"):
+        reason = entry.get("straks_grund_tekst") or "ingen angivet"
+        lines.append(f"Truffet straks: særlig grund: {reason}; begrundelse: {entry.get('straks_begrundelse') or '-'}")
+    elif entry.get("straks_grund") or entry.get("straks_begrundelse"):
+        lines.append(
+            f"Straks-grund registreret (afgørelsen er ikke truffet straks): {entry.get('straks_grund_tekst') or '-'}; "
+            f"begrundelse: {entry.get('straks_begrundelse') or '-'}"
+        )
+    if entry.get("dialog"):
+        lines.append(f"Forudgående dialog: {', '.join(entry['dialog'])}")
+    if entry.get("forventes_rettet") is False:
+        lines.append("Forventes ikke at kunne og ville rette op (bek § 8 stk 2)")
+    return lines
+
+
 def render_text(offer: str, entries: list[dict[str, Any]], header: str = "") -> str:
     lines = [f"History of {offer}" + (f" ({header})" if header else ""), ""]
     for e in entries:
@@ -111,6 +149,7 @@ def render_text(offer: str, entries: list[dict[str, Any]], header: str = "") -> 
         lines.append(f"      {e['summary']}")
         if e.get("begrundelse") and e["begrundelse"] not in e["summary"]:
             lines.append(f"      Begrundelse: {e['begrundelse']}")
+        lines += [f"      {line}" for line in grounds_lines(e)]
         if "annuls" in e or "supersedes" in e:
             target = e.get("annuls") or e.get("supersedes")
             verb = "annuls" if "annuls" in e else "supersedes"
@@ -128,24 +167,32 @@ def render_text(offer: str, entries: list[dict[str, Any]], header: str = "") -> 
 
 
 def render_markdown(offer: str, entries: list[dict[str, Any]], header: str = "") -> str:
-    lines = [f"# History of {offer}", ""]
+    """The history as a Markdown table; every text in it is escaped (`ledger.reports.markdown`):
+    stored text shows as written and can add no HTML or structure."""
+    from ledger.reports import markdown as md
+
+    lines = [f"# History of {md.inline(offer)}", ""]
     if header:
-        lines += [f"_{header}_", ""]
+        lines += [f"_{md.inline(header)}_", ""]
     lines.append("| # | Effective | Recorded | By | Event | Summary | Paragraph | Rulebook | Status after |")
     lines.append("|---|---|---|---|---|---|---|---|---|")
     for e in entries:
         summary = e["summary"]
         if e.get("begrundelse") and e["begrundelse"] not in summary:
             summary += f" — Begrundelse: {e['begrundelse']}"
+        for line in grounds_lines(e):
+            summary += f" — {line}"
+        summary = md.inline(summary, starts_line=False)
         if "corrected" in e:
             c = e["corrected"]
-            summary = f"~~{summary}~~ ({c['how']} by #{c['by']}: {c['reason']})"
+            summary = f"~~{summary}~~ ({c['how']} by #{c['by']}: {md.inline(str(c['reason']), starts_line=False)})"
         status = STATUS_LABELS.get(e["status_after"], e["status_after"])
         if e["flags_after"]:
             status += " + " + ", ".join(e["flags_after"])
         cells = [
-            str(e["number"]), e["effective_date"], e["recorded_at"], recorder(e), e["event"],
-            summary, e["paragraph"], e["rulebook"], status,
+            str(e["number"]), e["effective_date"], e["recorded_at"], md.inline(recorder(e), starts_line=False),
+            md.inline(e["event"], starts_line=False), summary, md.inline(e["paragraph"], starts_line=False),
+            md.inline(e["rulebook"], starts_line=False), md.inline(status, starts_line=False),
         ]
-        lines.append("| " + " | ".join(c.replace("|", "\\|").replace("\n", " ") for c in cells) + " |")
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"

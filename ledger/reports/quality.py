@@ -8,6 +8,7 @@ assessments are. Pure, except `draw_chart`, which imports matplotlib when it is 
 
 from __future__ import annotations
 
+import io
 import math
 import textwrap
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from ledger.aggregates.state import fold_order
-from ledger.errors import InvalidInput, NotFound
+from ledger.errors import InvalidInput, NotFound, StoreUnavailable
 from ledger.events.base import LedgerEvent
 from ledger.events.offer import KvalitetsvurderingForetaget
 from ledger.quality.catalogue import Catalogue, OfferProfile, load_catalogue
@@ -167,10 +168,47 @@ def render_text(report: Mapping[str, Any]) -> str:
     return "\n".join(out) + "\n"
 
 
+# The formats `--chart` writes, by the file name's suffix.
+CHART_FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+# No date, software or creator in the file: the same report gives the same chart.
+_NO_STAMPS: dict[str, dict[str, Any]] = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"CreationDate": None, "Creator": None, "Producer": None},
+}
+
+
+def chart_format(path: str | Path) -> str:
+    """The format a chart file's suffix names (png, svg or pdf); any other suffix is refused."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in CHART_FORMATS:
+        raise InvalidInput(
+            f"--chart {str(path)!r}: the file name's suffix names the format, and "
+            f"{suffix or 'no suffix'!r} is none of {', '.join(CHART_FORMATS)}"
+        )
+    return CHART_FORMATS[suffix]
+
+
 def draw_chart(report: Mapping[str, Any], path: str | Path) -> Path:
-    """Draw the spindelvæv (radar chart) as PNG: one axis per theme (1-5), the latest assessment over
-    the one before, labelled, with the dates in the legend."""
+    """Draw the spindelvæv into `path`, in the format its suffix names (`chart_format`); written
+    whole or not at all, with the mode the umask gives a new file."""
+    from ledger.console.files import write_atomically
+
+    target = Path(path)
+    content = render_chart(report, chart_format(target))
+    try:
+        write_atomically(target, content)
+    except OSError as error:
+        raise StoreUnavailable(f"cannot write the chart {target}: {error.strerror or error}") from None
+    return target
+
+
+def render_chart(report: Mapping[str, Any], fmt: str) -> bytes:
+    """The spindelvæv (radar chart) as PNG, SVG or PDF: one axis per theme (1-5), the latest
+    assessment over the one before, labelled, with the dates in the legend."""
     themes = list(report["themes"])
+    if fmt not in _NO_STAMPS:
+        raise InvalidInput(f"unknown chart format {fmt!r}; choose from png, svg, pdf")
     if not themes:
         raise InvalidInput("no theme has a value to draw")
     try:
@@ -181,7 +219,6 @@ def draw_chart(report: Mapping[str, Any], path: str | Path) -> Path:
     matplotlib.use("Agg", force=True)
     from matplotlib import pyplot as plt
 
-    target = Path(path)
     count = len(themes)
     angles = [2 * math.pi * i / count for i in range(count)]
     labels = [textwrap.fill(f"{t['id']}. {t['name']}", 20) for t in themes]
@@ -227,7 +264,8 @@ def draw_chart(report: Mapping[str, Any], path: str | Path) -> Path:
             0.5, -0.02, "Fortroligt: temaværdier (gennemsnit af kriteriernes indikatorscorer, 1-5) offentliggøres ikke.",
             ha="center", fontsize=8, color="#a00000",
         )
-        fig.savefig(target, format="png", bbox_inches="tight")
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format=fmt, bbox_inches="tight", metadata=_NO_STAMPS[fmt])
     finally:
         plt.close(fig)
-    return target
+    return buffer.getvalue()
