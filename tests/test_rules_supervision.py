@@ -54,7 +54,8 @@ def test_a_dialog_about_named_forhold_is_opened() -> None:
 
 @pytest.mark.parametrize("forhold", [[], ["   "]], ids=["none", "blank"])
 def test_a_dialog_command_without_forhold_is_refused(forhold: list[str]) -> None:
-    refused(given(approved()), dialog(forhold=forhold), InvalidInput)
+    error = refused(given(approved()), dialog(forhold=forhold), paragraph="bek § 8 stk 1")
+    assert "a dialog names the forhold (concerns) it is about" in str(error)
 
 
 def test_the_aggregate_refuses_a_dialog_without_forhold() -> None:

@@ -517,7 +517,8 @@ class Offer(Case):
     # -- 4: vilkår ------------------------------------------------------------------------
     def _active_vilkaar(self, d: _Decision, ref: str) -> dict[str, Any]:
         if ref not in d.state.vilkaar:
-            raise NotFound(f"vilkår {ref} does not exist in this case")
+            known = ", ".join(d.state.vilkaar) or "none"
+            raise NotFound(f"bek § 1 stk 3: vilkår {ref} does not exist in this case (its vilkår: {known})")
         active = d.state.active_vilkaar_on(d.day)
         if ref not in active:
             raise RuleViolation("bek § 1 stk 3", f"vilkår {ref} is not in force on {d.day}")
