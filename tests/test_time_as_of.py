@@ -71,3 +71,24 @@ def test_the_portal_export_as_of_shows_a_significant_change_only_from_the_day_it
     assert views["2025-06-10"]["pladser"] == 18
     assert [t["kode"] for t in views["2025-06-10"]["tilbudstyper"]] == ["SEL107", "SEL108"]
     assert [a["afdeling"] for a in views["2025-06-10"]["adresser"]] == ["Hovedhuset", "Nyhuset"]
+
+
+# -- the deadline radar as of a day ----------------------------------------------------------------
+def radar_json(app: Ledger, day: str) -> list[dict[str, Any]]:
+    result = run_cli(["deadlines", "--as-of", day, "--offer", "T-1", "--within", "3650", "--format", "json", "--db", app.url])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["deadlines"]  # type: ignore[no-any-return]
+
+
+def test_a_budget_sent_late_is_due_on_the_radar_as_of_a_day_before_it_was_sent(app: Ledger) -> None:
+    run(app, ansoegning("2024-01-10"), godkendelse("2024-03-01"), cmd("budget-indsendt", "2024-11-10", budgetaar=2025))
+    before = [d for d in radar_json(app, "2024-10-02") if d["kind"] == "budget"]
+    assert [(d["due"], d["ref"], d["overdue"]) for d in before] == [("2024-10-01", "2025", True)]
+    assert [d for d in radar_json(app, "2024-11-10") if d["kind"] == "budget"] == []
+
+
+def test_an_aarsrapport_sent_late_in_june_is_overdue_on_the_radar_in_may(app: Ledger) -> None:
+    run(app, ansoegning("2024-01-10"), godkendelse("2024-03-01"), cmd("aarsrapport", "2025-06-25", aar=2024))
+    may = [d for d in radar_json(app, "2025-05-15") if d["kind"] == "aarsrapport"]
+    assert [(d["due"], d["ref"], d["overdue"]) for d in may] == [("2025-05-01", "2024", True)]
+    assert [d for d in radar_json(app, "2025-06-25") if d["kind"] == "aarsrapport"] == []

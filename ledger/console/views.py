@@ -258,7 +258,8 @@ def deadlines(as_of: str | None, overdue: bool, within_days: int, region: str | 
     own = [Deadline(**d) for d in annual_report_deadlines(app, on, since)] if not offer_key else []
     if region_code:
         own = [d for d in own if d.region == region_code]
-    items = radar(states, on, app.rulebooks, within_days=within_days, overdue_only=overdue, extra=own)
+    items = radar(states, on, app.rulebooks, within_days=within_days, overdue_only=overdue, extra=own,
+                  events_of=lambda state: app.events_of(str(state.key)))
     if fmt == "json":
         day = on.isoformat()
         emit_json({"as_of": day, "count": len(items), "deadlines": [d.as_dict(day) for d in items]})

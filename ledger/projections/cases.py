@@ -50,7 +50,7 @@ def chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterator[Sequence[Any]]:
 
 class CasesProjection(Projection):
     name: ClassVar[str] = "cases"
-    version: ClassVar[int] = 5
+    version: ClassVar[int] = 6
     tables: ClassVar[tuple[sa.Table, ...]] = (case_states,)
 
     def __init__(self, read_case: Any) -> None:
