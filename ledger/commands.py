@@ -1272,6 +1272,7 @@ BLANK_IS_ABSENT: dict[str, tuple[str, ...]] = {
     "arbejdsgiver-ophoer": ("virkning_fra",),
     "fravigelse": ("anmodning_modtaget", "betingelser", "periode_til"),
     "paabudsfrist-forlaenget": ("anmodning_modtaget",),
+    "akut-forlaengelse": ("forlaenget_til",),
 }
 # The demanded fields the models let be absent, by command: checked once a command is valid.
 _ABSENT: dict[str, tuple[tuple[str, str, str], ...]] = {}

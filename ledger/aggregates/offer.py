@@ -657,7 +657,7 @@ class Offer(Case):
         fields: dict[str, Any] = {"kommune": kommune_text, "akut_fra": akut_fra, "begrundelse": text, "note": note}
         if bevilget:
             if forlaenget_til is None:
-                raise InvalidInput("an akut forlængelse states the date it runs until (forlaenget_til)")
+                raise RuleViolation("bek § 2", "an akut forlængelse states the date it runs until (forlaenget_til)")
             limit = akut_fra + initial + dt.timedelta(weeks=d.rules.akut_extension_weeks)
             if forlaenget_til > limit:
                 raise RuleViolation(
