@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from support import NOW, Case, ansoegning, approved, cmd, dialog, given, kinds, paabud, refused, skaerpet
+from support import NOW, Case, ansoegning, approved, cmd, dialog, given, godkendelse, kinds, paabud, refused, skaerpet
 
 from ledger.aggregates.base import Recording
 from ledger.aggregates.employer import Arbejdsgiver
@@ -66,7 +66,6 @@ OFFER_SAMPLES: dict[str, dict[str, Any]] = {
     "budget-afgoerelse": {"budgetaar": 2025, "godkendt": False, "begrundelse": "Budgettet hænger ikke sammen"},
     "oekonomisk-vurdering": {"konklusioner": {"baeredygtig": True, "kvalitet_for_prisen": True, "gennemsigtig": True}},
     "magtanvendelse": {"haendelsesdato": "2025-01-05", "reference": "MA-2025-001"},
-    "magtanvendelse-vurderet": {"magtanvendelse": "M1", "vurdering": "ingen_bemaerkning"},
     "klage": {"afgoerelse": 4, "klager": "Bostedet ApS", "afgoerelse_modtaget": "2025-01-12"},  # the påbud, not the ophør
     "aendring-ansoegt": {"beskrivelse": "Udvidelse", "pladser": 18},
     "aendring-afgoerelse": {"aendring": "Æ1", "godkendt": True, "begrundelse": "Forsvarligt"},
@@ -81,6 +80,7 @@ OFFER_EXCEPTIONS = {
     "ankestyrelsens-afgoerelse": "Ankestyrelsen's decision of a complaint: the complaint's handling",
     "kommuner-orienteret": "telling the municipalities of the ophør (bek § 4 stk 4) follows the decision, it is not one",
     "aarsrapport": "the årsrapport for a year the offer was approved is owed after the approval ends (bek § 17)",
+    "magtanvendelse-vurderet": "assessing a use of force reported while the offer was approved records what happened then",
     "annullering": "a correction of the record, not a legal act on the offer",
 }
 
@@ -125,6 +125,16 @@ def test_the_complaint_about_the_ophoer_and_its_handling_stay_open() -> None:
 def test_a_complaint_about_another_decision_after_the_ophoer_is_refused() -> None:
     error = refused(ophoert(), cmd("klage", DAY, **OFFER_SAMPLES["klage"]), paragraph="lov § 5 stk 7")
     assert "besides the complaint about the ophør itself (#5)" in str(error)
+
+
+def test_a_use_of_force_reported_while_approved_is_still_assessed_after_the_ophoer() -> None:
+    case = given(
+        ansoegning(), godkendelse(), dialog(), cmd("magtanvendelse", "2025-01-05", haendelsesdato="2025-01-04", reference="MA-1"),
+        cmd("ophoer", "2025-01-10", baggrund="kvalitet", begrundelse="Alvorlige fund", straks=True, straks_begrundelse=STRAKS),
+    )
+    events = case.run(cmd("magtanvendelse-vurderet", DAY, magtanvendelse="M1", vurdering="ingen_bemaerkning"))
+    assert kinds(events) == ["MagtanvendelseVurderet"]
+    refused(case, cmd("magtanvendelse", DAY, haendelsesdato="2025-01-09", reference="MA-2"), paragraph="lov § 5 stk 7")
 
 
 def test_the_municipalities_told_of_the_ophoer_the_aarsrapport_and_an_annulment_stay_open() -> None:

@@ -58,10 +58,13 @@ _MAX_YEARS_AHEAD = 10
 # ophør and its handling by Socialtilsynet and Ankestyrelsen (side: Klagevejledning; `klage` checks that
 # it names the ophør), telling the municipalities of a decision already made (bek § 4 stk 4, § 9), the
 # offer's årsrapport or a party's accounts for a year it was approved (bek §§ 17, 25: duties that outlive
-# the approval), and the annulment of a wrong record (a correction, not a legal act).
+# the approval), Socialtilsynet's assessment of a use of force reported while the offer was approved
+# (side: Magtanvendelse: a record of what happened then, not a decision), and the annulment of a wrong
+# record (a correction, not a legal act).
 _AFTER_ENDING: frozenset[type] = frozenset({
     ev.KlageModtaget, ev.KlageGenvurderet, ev.KlageVideresendt, ev.AnkestyrelsensAfgoerelse,
-    ev.KommunerOrienteret, ev.AarsrapportIndsendt, emp.RegnskabIndsendt, ev.RegistreringAnnulleret,
+    ev.KommunerOrienteret, ev.AarsrapportIndsendt, emp.RegnskabIndsendt, ev.MagtanvendelseVurderet,
+    ev.RegistreringAnnulleret,
 })
 
 
