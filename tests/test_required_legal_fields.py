@@ -167,3 +167,18 @@ def test_a_demanded_field_missing_or_blank_is_refused_naming_its_paragraph_and_n
     assert result.exit_code == 3, (data, result.output)
     assert f"{paragraph}: {message}" in result.stderr, (data, result.stderr)
     assert history_length(ledger_db) == before
+
+
+@pytest.mark.parametrize(("argv", "paragraph"), [
+    (["paabud", "T-1", "--date", D, "--karakter", "faglig", "--frist", "2024-06-01", "--begrundelse", "Fund"], "bek § 7 stk 2"),
+    (["paabud", "T-1", "--date", D, "--karakter", "faglig", "--frist", "2024-06-01", "--begrundelse", "Fund", "--forhold", " "], "bek § 7 stk 2"),
+    (["godkendelse", "T-1", "--date", D, "--begrundelse", ""], "bek § 1 stk 2"),
+    (["godkendelse", "T-1", "--date", D], "bek § 1 stk 2"),
+    (["arbejdsgiver-afslag", "AG-9", "--date", D, "--begrundelse", "  "], "bek § 19 stk 2"),
+], ids=["paabud-no-forhold", "paabud-blank-forhold", "godkendelse-blank", "godkendelse-missing", "kapitel2-blank"])
+def test_the_decision_subcommands_refuse_a_demanded_field_the_same_way(argv: list[str], paragraph: str, ledger_db: str) -> None:
+    before = history_length(ledger_db)
+    result = run_cli([*argv, "--db", ledger_db])
+    assert result.exit_code == 3, result.output
+    assert result.stderr.startswith(f"Error: {paragraph}: "), result.stderr
+    assert history_length(ledger_db) == before
