@@ -18,7 +18,7 @@ from support import NOW, Case, ansoegning, approved, cmd, dialog, given, godkend
 from ledger.aggregates.base import Recording
 from ledger.aggregates.employer import Arbejdsgiver
 from ledger.commands import EMPLOYER_COMMANDS, OFFER_COMMANDS, parse_command
-from ledger.errors import RuleViolation
+from ledger.errors import NotFound, RuleViolation
 from ledger.events.base import LedgerEvent
 
 DAY = "2025-01-20"  # ten days after the straks ophør took effect
@@ -226,3 +226,21 @@ def test_a_party_whose_approval_ended_still_sends_its_accounts_and_may_apply_aga
 def test_the_refusal_is_a_rule_violation_not_malformed_input() -> None:
     error = refused(ophoert(), cmd("akut-forlaengelse", DAY, **OFFER_SAMPLES["akut-forlaengelse"]))
     assert isinstance(error, RuleViolation) and error.exit_code == 3
+
+
+# -- refusals of what does not exist name the rule they need (exit 4) ------------------------------
+@pytest.mark.parametrize("name", ["vilkaar-opfyldt", "vilkaar-aendret", "vilkaar-ophaevet"])
+def test_a_vilkaar_that_does_not_exist_is_not_found_naming_bek_1_stk_3(name: str) -> None:
+    fields = {"vilkaar": "V9", "tekst": "Brandsyn", "begrundelse": "x"} if name == "vilkaar-aendret" else (
+        {"vilkaar": "V9", "begrundelse": "x"} if name == "vilkaar-ophaevet" else {"vilkaar": "V9"})
+    case = given(ansoegning(), cmd("godkendelse", "2024-03-01", begrundelse="Ok", vilkaar=[{"tekst": "Brandsyn"}]))
+    error = refused(case, cmd(name, "2024-04-01", **fields), NotFound)
+    assert str(error).startswith("bek § 1 stk 3: vilkår V9 does not exist in this case (its vilkår: V1)")
+    assert error.exit_code == 4
+
+
+@pytest.mark.parametrize("name", ["godkendelse", "afslag"])
+def test_a_decision_on_an_offer_with_no_case_says_it_needs_an_application_naming_bek_1_stk_1(name: str) -> None:
+    error = refused(given(), cmd(name, "2024-04-01", begrundelse="x"), NotFound)
+    assert "a decision needs a written application first (bek § 1 stk 1)" in str(error)
+    assert error.exit_code == 4
