@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Annotated, Any, ClassVar, Literal, Union, get_args
 
 from pydantic import (
@@ -24,7 +25,7 @@ from pydantic import (
     ValidationError,
 )
 
-from ledger.errors import InvalidInput
+from ledger.errors import InvalidInput, LedgerError, RuleViolation
 from ledger.events.vocab import (
     AnkeUdfald,
     Baggrund,
@@ -1172,6 +1173,227 @@ AnyCommand: Any = Annotated[Union[tuple(ALL_COMMANDS)], Field(discriminator="com
 _ADAPTER: TypeAdapter[BaseCommand] = TypeAdapter(AnyCommand)
 
 
+
+# -- the fields the law demands ---------------------------------------------------------------------
+# Where the law demands a field, its absence and its emptiness (blank text, an empty list) are refused
+# alike, naming the paragraph, whichever layer notices it: the aggregate when the model lets the field be
+# absent (a decision's begrundelse), the command layer when the model requires it (a påbud's forhold) or
+# when it is given blank. Each command has its own paragraphs (chapter 2 writes its decisions under
+# bek § 19 stk 2). The messages are the aggregates' own. `field.*.name` is a field of each item of a list.
+_BEGRUNDELSE = ("bek § 1 stk 2", "a decision must be written with its begrundelse (reasons)")
+_BEGRUNDELSE_KAP2 = ("bek § 19 stk 2", "a decision must be written with its begrundelse (reasons)")
+_VILKAAR_TEKST = ("bek § 1 stk 3", "a vilkår must have a text")
+_VILKAAR_REF = ("bek § 1 stk 3", "name the vilkår (V1, ...) the decision concerns")
+_PAABUD_FORHOLD = ("bek § 7 stk 2", "a påbud states the forhold the offer must rectify")
+_PAABUD_FRIST = ("bek § 7 stk 3", "a påbud must have a frist for its compliance")
+_PAABUD_REF = ("bek § 7", "name the påbud (P1, ...) the decision concerns")
+_KLAGE_REF = ("side: Klagevejledning", "name the complaint (K1, ...) it concerns")
+_KOMMUNER = ("bek § 4 stk 4, § 9", "name at least one municipality (kommuner)")
+LEGAL_FIELDS: dict[str, dict[str, tuple[str, str]]] = {
+    "ansoegning": {
+        "navn": ("bek § 1 stk 1", "the offer has a name"),
+        "afdelinger": ("bek § 1 stk 1", "an application names at least one afdeling with its address"),
+        "afdelinger.*.navn": ("bek § 1 stk 1", "each afdeling has a name"),
+        "afdelinger.*.adresse": ("bek § 1 stk 1", "each afdeling has an address"),
+    },
+    "godkendelse": {"begrundelse": _BEGRUNDELSE, "vilkaar.*.tekst": _VILKAAR_TEKST},
+    "afslag": {"begrundelse": _BEGRUNDELSE},
+    "vilkaar-opfyldt": {"vilkaar": _VILKAAR_REF},
+    "vilkaar-aendret": {"vilkaar": _VILKAAR_REF, "tekst": _VILKAAR_TEKST, "begrundelse": _BEGRUNDELSE},
+    "vilkaar-ophaevet": {"vilkaar": _VILKAAR_REF, "begrundelse": _BEGRUNDELSE},
+    "fravigelse": {"begrundelse": _BEGRUNDELSE, "vilkaar.*.tekst": _VILKAAR_TEKST},
+    "fravigelse-bortfaldet": {"fravigelse": ("bek § 1 stk 4", "name the fravigelse (F1, ...) that lapses")},
+    "akut-forlaengelse": {
+        "kommune": ("bek § 2", "akut forlængelse is decided on the application of the placing municipality (kommune)"),
+        "akut_fra": ("bek § 2", "state the day the acute use began (akut_fra): it may be extended only within its 3 weeks"),
+        "begrundelse": _BEGRUNDELSE,
+    },
+    "dialog": {"forhold": ("bek § 8 stk 1", "a dialog names the forhold (concerns) it is about")},
+    "dialog-svar": {
+        "dialog": ("bek § 8 stk 1", "name the dialog (D1, ...) the offer answers"),
+        "resume": ("bek § 8 stk 1", "record what the offer said (resume)"),
+    },
+    "paabud": {
+        "forhold": _PAABUD_FORHOLD,
+        "frist": _PAABUD_FRIST,
+        "karakter": ("bek § 18 stk 2 nr 4", "a påbud states its karakter (the category the annual statistics count)"),
+        "begrundelse": _BEGRUNDELSE,
+    },
+    "paabudsfrist-forlaenget": {
+        "paabud": _PAABUD_REF,
+        "ny_frist": ("bek § 7 stk 3", "state the new frist (ny_frist)"),
+        "saerlige_omstaendigheder": (
+            "bek § 7 stk 3",
+            "a påbud's frist is extended only under special circumstances: state them (saerlige_omstaendigheder)",
+        ),
+    },
+    "paabud-opfyldt": {"paabud": _PAABUD_REF},
+    "paabud-ophaevet": {"paabud": _PAABUD_REF, "begrundelse": _BEGRUNDELSE},
+    "skaerpet-tilsyn": {
+        "periode_til": ("bek § 6 stk 2", "skærpet tilsyn is decided for a period: state its last day (periode_til)"),
+        "baggrund": ("bek § 18 stk 2 nr 3", "a skærpet tilsyn states its baggrund (the background the annual statistics count)"),
+        "begrundelse": _BEGRUNDELSE,
+        "paabud.*.forhold": _PAABUD_FORHOLD,
+        "paabud.*.frist": _PAABUD_FRIST,
+    },
+    "skaerpet-tilsyn-ophaevet": {
+        "skaerpet_tilsyn": ("bek § 6 stk 2", "name the skærpet tilsyn (S1, ...) that is lifted"),
+        "begrundelse": _BEGRUNDELSE,
+    },
+    "ophoer": {
+        "baggrund": ("bek § 18 stk 2 nr 5", "an ophør states its baggrund (the background the annual statistics count)"),
+        "begrundelse": _BEGRUNDELSE,
+    },
+    "tilsynsbesoeg": {"form": ("bek § 18 stk 2 nr 2", "a visit is anmeldt or uanmeldt (form)")},
+    "kvalitetsvurdering": {
+        "anledning": ("bek § 11", "state whether the assessment is made at godkendelse or tilsyn (anledning)"),
+        "indikatorer": ("bek § 11", "a quality assessment scores at least one indicator"),
+        "temaer.*": ("bek § 11", "each assessed theme has a written assessment"),
+    },
+    "magtanvendelse": {"reference": ("side: Magtanvendelse", "a report carries the offer's reference")},
+    "magtanvendelse-vurderet": {
+        "magtanvendelse": ("side: Magtanvendelse", "name the magtanvendelse (M1, ...) assessed"),
+        "vurdering": ("side: Magtanvendelse", "state the assessment (vurdering)"),
+    },
+    "klage": {
+        "afgoerelse": ("side: Klagevejledning", "a complaint names the decision (#n) it is about"),
+        "klager": ("side: Klagevejledning", "a complaint names who complains (klager)"),
+        "afgoerelse_modtaget": ("side: Klagevejledning", "state when the decision was received (afgoerelse_modtaget): the 4 weeks run from it"),
+    },
+    "klage-genvurderet": {"klage": _KLAGE_REF, "begrundelse": _BEGRUNDELSE},
+    "klage-videresendt": {"klage": _KLAGE_REF},
+    "ankestyrelsens-afgoerelse": {
+        "klage": _KLAGE_REF,
+        "begrundelse": ("side: Klagevejledning", "record Ankestyrelsen's reasons (begrundelse)"),
+    },
+    "kommuner-orienteret": {
+        "afgoerelse": ("bek § 4 stk 4, § 9", "name the decision (#n) the municipalities were told of"),
+        "kommuner": _KOMMUNER,
+    },
+    "aendring-ansoegt": {"beskrivelse": ("bek § 28 stk 4", "describe the change (beskrivelse)")},
+    "aendring-afgoerelse": {
+        "aendring": ("bek § 28 stk 4", "name the change (Æ1, ...) decided"),
+        "begrundelse": _BEGRUNDELSE,
+    },
+    "arbejdsgiver-ansoegning": {
+        "navn": ("bek § 19 stk 1", "the party has a name"),
+        "adresse": ("bek § 19 stk 1", "the party has an address"),
+    },
+    "arbejdsgiver-dialog": {"forhold": ("bek § 19 stk 1, § 21 stk 1", "a dialog names the forhold (concerns) it is about")},
+    "arbejdsgiver-godkendelse": {
+        "begrundelse": _BEGRUNDELSE_KAP2,
+        "dokumentation": (
+            "bek § 20 nr 3",
+            "the knowledge of employment law is shown by documentation the management sent (dokumentation)",
+        ),
+        "vilkaar.*.tekst": ("bek § 19 stk 3", "a vilkår must have a text"),
+    },
+    "arbejdsgiver-afslag": {"begrundelse": _BEGRUNDELSE_KAP2},
+    "arbejdsgiver-aendring-ansoegt": {"beskrivelse": ("bek § 30 stk 3", "describe the change (beskrivelse)")},
+    "arbejdsgiver-aendring-afgoerelse": {
+        "aendring": ("bek § 30 stk 3", "name the change (Æ1, ...) decided"),
+        "begrundelse": _BEGRUNDELSE_KAP2,
+    },
+    "arbejdsgiver-vilkaar-opfyldt": {"vilkaar": ("bek § 19 stk 3", "name the vilkår (V1, ...) the decision concerns")},
+    "arbejdsgiver-ophoer": {
+        "baggrund": ("bek § 18 stk 2 nr 5", "an ophør states its baggrund (the background the annual statistics count)"),
+        "begrundelse": _BEGRUNDELSE_KAP2,
+    },
+}
+# Blank text (or a blank date) that counts as absent, for the aggregate to judge: a budget approval may go without
+# reasons (the law's criteria are its reasons), a refusal may not (bek § 1 stk 2).
+# The same for the fields whose absence the aggregate judges with more to say: a straks decision
+# without its special reason (bek § 4 stk 3, § 8 stk 1), a fravigelse without the offer's request or
+# its bounds (bek § 1 stk 4), an ophør without its effective date (bek § 4 stk 2), a longer påbudsfrist
+# without the offer's request (bek § 7 stk 3).
+_STRAKS = ("straks_begrundelse",)
+BLANK_IS_ABSENT: dict[str, tuple[str, ...]] = {
+    "budget-afgoerelse": ("begrundelse",),
+    "arbejdsgiver-budget-afgoerelse": ("begrundelse",),
+    "paabud": _STRAKS,
+    "skaerpet-tilsyn": _STRAKS,
+    "ophoer": (*_STRAKS, "virkning_fra"),
+    "arbejdsgiver-ophoer": ("virkning_fra",),
+    "fravigelse": ("anmodning_modtaget", "betingelser", "periode_til"),
+    "paabudsfrist-forlaenget": ("anmodning_modtaget",),
+    "akut-forlaengelse": ("forlaenget_til",),
+}
+# The demanded fields the models let be absent, by command: checked once a command is valid.
+_ABSENT: dict[str, tuple[tuple[str, str, str], ...]] = {}
+
+
+def _absent_checks(cls: type[BaseCommand]) -> tuple[tuple[str, str, str], ...]:
+    found = _ABSENT.get(cls.NAME)
+    if found is None:
+        legal = LEGAL_FIELDS.get(cls.NAME, {})
+        found = _ABSENT[cls.NAME] = tuple(
+            (name, *legal[name]) for name, info in cls.model_fields.items()
+            if name in legal and not info.is_required() and info.default is None
+        )
+    return found
+
+
+def require_legal_fields(command: BaseCommand) -> None:
+    """Refuse a command whose demanded field is absent, naming its paragraph."""
+    for name, paragraph, message in _absent_checks(type(command)):
+        if getattr(command, name) is None:
+            raise RuleViolation(paragraph, message)
+
+
+def _blank(item: Any) -> bool:
+    """A validation error caused by a missing or empty value (not a wrong one)."""
+    if item["type"] == "missing":
+        return True
+    value = item.get("input")
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, (list, dict)) and not value and item["type"] == "too_short"
+    )
+
+
+def _legal_path(command: str, loc: Sequence[Any]) -> tuple[str, str, str] | None:
+    """The demanded field an error's location names, with its paragraph and message."""
+    legal = LEGAL_FIELDS.get(command)
+    if not legal:
+        return None
+    parts = [str(p) for p in loc if not str(p).startswith("function-")]
+    path = ".".join("*" if p.isdigit() else p for p in parts)
+    for candidate in (path, path.removesuffix(".*")):
+        if candidate in legal:
+            return (candidate, *legal[candidate])
+    if len(parts) > 1 and f"{parts[0]}.*" in legal and not parts[1].isdigit():
+        return (f"{parts[0]}.*", *legal[f"{parts[0]}.*"])  # a dict's value, keyed by name
+    return None
+
+
+def _refusal(error: ValidationError, data: Any, again: Any) -> LedgerError | BaseCommand:
+    """A validation error as the ledger reports it: the paragraph of a demanded field that is
+    missing or blank (exit 3, as the aggregate refuses it), else malformed input (exit 2). Blank
+    text where blank means absent is left out and the command validated again (`again`), for the
+    aggregate to judge the absence."""
+    command = str(data.get("command")) if isinstance(data, dict) else ""
+    absent = BLANK_IS_ABSENT.get(command, ())
+    drop: set[str] = set()
+    legal: list[tuple[str, str, str]] = []
+    for item in error.errors(include_url=False):
+        loc = [p for p in item["loc"] if not str(p).startswith("function-")]
+        if loc and loc[0] == command:
+            loc = loc[1:]
+        if not _blank(item):
+            return InvalidInput(describe_error(error))
+        if len(loc) == 1 and loc[0] in absent and isinstance(data, dict) and loc[0] in data:
+            drop.add(str(loc[0]))
+            continue
+        found = _legal_path(command, loc)
+        if found is None:
+            return InvalidInput(describe_error(error))
+        legal.append(found)
+    if legal:
+        return RuleViolation(legal[0][1], legal[0][2])
+    if drop and isinstance(data, dict):
+        return again({k: v for k, v in data.items() if k not in drop})  # type: ignore[no-any-return]
+    return InvalidInput(describe_error(error))
+
+
 def json_schema() -> dict[str, Any]:
     schema = _ADAPTER.json_schema()
     schema["title"] = "Supervision ledger command"
@@ -1187,14 +1409,18 @@ def describe_error(error: ValidationError) -> str:
     parts = []
     for item in error.errors(include_url=False):
         loc = [str(part) for part in item["loc"] if not str(part).startswith("function-")]
+        tag = ""
         if loc and loc[0] in COMMANDS:
-            loc = loc[1:]  # the discriminator tag: the line already says which command
+            tag, loc = loc[0], loc[1:]  # the discriminator tag: the line already says which command
         location = ".".join(loc)
         message = item["msg"]
-        if item["type"] == "union_tag_invalid":
+        legal = _legal_path(tag, loc) if tag and _blank(item) else None
+        if legal is not None:
+            message = f"{legal[1]}: {legal[2]}"
+        elif item["type"] == "union_tag_invalid":
             known = ", ".join(COMMANDS)
-            tag = item.get("input", {}).get("command") if isinstance(item.get("input"), dict) else None
-            message = f"unknown command {tag!r}; known commands: {known}"
+            named = item.get("input", {}).get("command") if isinstance(item.get("input"), dict) else None
+            message = f"unknown command {named!r}; known commands: {known}"
             location = "command"
         elif item["type"] == "union_tag_not_found":
             message = "each line needs a 'command' field naming what to record"
@@ -1229,12 +1455,17 @@ def parse_command(data: Any) -> BaseCommand:
     if not isinstance(data, dict):
         raise InvalidInput("a command is a JSON object, e.g. {\"command\": \"tilsynsbesoeg\", ...}")
     try:
-        return _ADAPTER.validate_python(data)
+        command: BaseCommand = _ADAPTER.validate_python(data)
     except ValidationError as error:
         aliased = party_alias(data)
         if aliased is not None:
             return parse_command(aliased)
-        raise InvalidInput(describe_error(error)) from None
+        found = _refusal(error, data, parse_command)
+        if isinstance(found, LedgerError):
+            raise found from None
+        command = found
+    require_legal_fields(command)
+    return command
 
 
 def command_adapter() -> TypeAdapter[BaseCommand]:
@@ -1244,12 +1475,21 @@ def command_adapter() -> TypeAdapter[BaseCommand]:
 
 def parse_json_line(line: str) -> BaseCommand:
     try:
-        return _ADAPTER.validate_json(line)
+        command: BaseCommand = _ADAPTER.validate_json(line)
     except ValidationError as error:
         if any(item["type"] == "json_invalid" for item in error.errors()):
             raise InvalidInput(f"not valid JSON: {error.errors()[0]['msg']}") from None
+        try:
+            data = json.loads(line)
+        except ValueError:
+            data = None
         if '"part"' in line:
-            aliased = party_alias(json.loads(line))
+            aliased = party_alias(data)
             if aliased is not None:
                 return parse_command(aliased)
-        raise InvalidInput(describe_error(error)) from None
+        found = _refusal(error, data, parse_command)
+        if isinstance(found, LedgerError):
+            raise found from None
+        command = found
+    require_legal_fields(command)
+    return command

@@ -282,7 +282,7 @@ def test_a_report_without_the_general_considerations_is_a_draft(app: Ledger, tmp
 
 def test_a_delivered_report_says_when_and_from_which_digest(app: Ledger, tmp_path: Path) -> None:
     build_ledger(app)
-    before = annual_report_deadlines(app, dt.date(2025, 6, 1))
+    before = [d for d in annual_report_deadlines(app, dt.date(2025, 6, 1)) if d["ref"] == "2024"]
     assert [d["region"] for d in before] == ["Nord", "Midt", "Syd", "Øst", "Hovedstaden"]
     nord = before[0]
     assert (nord["due"], nord["kind"], nord["paragraph"], nord["ref"]) == ("2025-07-01", "socialtilsynets_aarsrapport", "bek § 18 stk 5", "2024")
@@ -296,8 +296,8 @@ def test_a_delivered_report_says_when_and_from_which_digest(app: Ledger, tmp_pat
     assert f"Ja, 20. juni 2025, på grundlag af {digest}" in md
     assert Deadline(**before[0]).overdue_on("2025-07-02")  # the radar's own type takes the dicts as they are
     # The deadline is gone once delivered (but not before the day it was delivered).
-    assert [d["region"] for d in annual_report_deadlines(app, dt.date(2025, 6, 25))] == ["Midt", "Syd", "Øst", "Hovedstaden"]
-    assert [d["region"] for d in annual_report_deadlines(app, dt.date(2025, 6, 19))][0] == "Nord"
+    assert [d["region"] for d in annual_report_deadlines(app, dt.date(2025, 6, 25)) if d["ref"] == "2024"] == ["Midt", "Syd", "Øst", "Hovedstaden"]
+    assert [d["region"] for d in annual_report_deadlines(app, dt.date(2025, 6, 19)) if d["ref"] == "2024"][0] == "Nord"
     assert annual_report_deadlines(app, dt.date(2018, 3, 1)) == []  # no rules were in force for 2017
 
 
@@ -358,3 +358,20 @@ def test_a_chart_with_nothing_left_to_show_is_removed_on_regeneration(app: Ledge
     write(app, tmp_path, "--region", "Nord", "--format", "md")
     assert not (tmp_path / "aarsrapport-2024-nord-godkendelser.svg").exists()
     assert "aarsrapport-2024-nord-godkendelser.svg" not in (tmp_path / "aarsrapport-2024-nord.md").read_text(encoding="utf-8")
+
+
+def test_an_undelivered_report_stays_on_the_radar_until_it_is_delivered_whatever_the_year(app: Ledger) -> None:
+    """bek § 18 stk 5: the report for 2024 is due 1 July 2025 and stays overdue after 2025 ends."""
+    run(app, ansoegning("2024-01-10", "T-1"), godkendelse("2024-03-01", "T-1"))
+    for on in (dt.date(2025, 12, 31), dt.date(2026, 1, 2), dt.date(2028, 3, 1)):
+        nord = [d for d in annual_report_deadlines(app, on) if d["region"] == "Nord"]
+        assert ("2025-07-01", "2024") in [(d["due"], d["ref"]) for d in nord], on
+        assert all(Deadline(**d).overdue_on(on.isoformat()) for d in nord if d["ref"] == "2024")
+    # Every year since the ledger's first, until delivered: 2024 to 2027 on 1 March 2028.
+    assert sorted({d["ref"] for d in annual_report_deadlines(app, dt.date(2028, 3, 1))}) == ["2024", "2025", "2026", "2027"]
+    run(app, text("Nord", "generelle_overvejelser", "Kvaliteten", GENERAL),
+        authority("tilsynsrapport-afgivet", "Nord", "2026-02-01", aar=2024, digest="ledger-digest:v1:2:" + "ab" * 32))
+    later = annual_report_deadlines(app, dt.date(2026, 2, 2))
+    assert ("Nord", "2024") not in [(d["region"], d["ref"]) for d in later]
+    assert ("Nord", "2025") in [(d["region"], d["ref"]) for d in later]
+    assert ("Syd", "2024") in [(d["region"], d["ref"]) for d in later]

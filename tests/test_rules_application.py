@@ -355,7 +355,9 @@ def test_an_akut_forlaengelse_that_does_not_run_past_its_decision_is_refused() -
 
 
 def test_a_granted_akut_forlaengelse_without_its_end_date_is_refused() -> None:
-    refused(given(ansoegning()), akut(forlaenget_til=None), InvalidInput)
+    error = refused(given(ansoegning()), akut(forlaenget_til=None), paragraph="bek § 2")
+    assert "states the date it runs until (forlaenget_til)" in str(error)
+    refused(given(ansoegning()), akut(forlaenget_til="  "), paragraph="bek § 2")  # blank is absent
 
 
 def test_an_acute_use_is_extended_only_once() -> None:

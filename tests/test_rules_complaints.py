@@ -83,10 +83,10 @@ def test_a_complaint_about_a_paabud_is_received() -> None:
     assert (event.klage, event.afgoerelse, event.emne.value, event.for_sent) == ("K1", 4, "afgoerelsens_indhold", False)
 
 
-def test_a_complaint_naming_a_visit_is_not_found() -> None:
+def test_a_complaint_naming_a_visit_is_refused_by_the_complaint_guidance() -> None:
     case = with_paabud().given(besoeg("2024-09-25"))
-    error = refused(case, klage(afgoerelse=5), NotFound)
-    assert "not a decision" in str(error)
+    error = refused(case, klage(afgoerelse=5), paragraph="side: Klagevejledning")
+    assert "#5 is a Tilsynsbesøg, not a decision" in str(error)
 
 
 def test_a_complaint_naming_a_decision_that_does_not_exist_is_not_found() -> None:

@@ -291,11 +291,12 @@ class LedgerMachine(RuleBasedStateMachine):
         expected: set[str] = set()
         if m.phase is None:
             expected = {NOTFOUND}
-        else:
-            if m.status(day) != "ansoegt":
-                expected.add("bek § 1 stk 1")
-            if not reasons:
-                expected.add("bek § 1 stk 2")
+        elif m.status(day) == "ophoert":
+            expected.add("lov § 5 stk 7")  # nothing but a new application once the approval has ended
+        elif m.status(day) != "ansoegt":
+            expected.add("bek § 1 stk 1")
+        if not reasons:
+            expected.add("bek § 1 stk 2")  # the command itself lacks its begrundelse, whatever the case
         data: dict[str, Any] = {"command": "godkendelse" if approve else "afslag", "offer": offer, "date": day.isoformat()}
         if reasons:
             data["begrundelse"] = "Tilbuddet opfylder betingelserne" if approve else "Ledelsen mangler kompetencer"
@@ -339,6 +340,8 @@ class LedgerMachine(RuleBasedStateMachine):
         expected: set[str] = set()
         if m.phase is None:
             expected = {NOTFOUND}
+        elif m.status(day) == "ophoert":
+            expected.add("lov § 5 stk 7")  # nothing but a new application once the approval has ended
         elif not m.approved(day):
             expected.add("bek § 7 stk 1")  # a påbud is a condition for continued approval (bek § 7 stk 1)
         else:
@@ -372,7 +375,9 @@ class LedgerMachine(RuleBasedStateMachine):
         ref = refs[pick % len(refs)] if refs and pick < UNKNOWN else f"P{len(refs) + 7}"
         if m.phase is None or ref not in m.paabud:
             expected = {NOTFOUND}
-        else:
+        if m.phase is not None and m.status(day) == "ophoert":
+            expected = {"lov § 5 stk 7"}
+        elif ref in m.paabud:
             expected = set() if ref in m.active_paabud(day) else {"bek § 7"}
         data = {"command": "paabud-opfyldt", "offer": offer, "date": day.isoformat(), "paabud": ref}
         if self.submit(data, expected, ["PaabudOpfyldt"]):
@@ -392,7 +397,9 @@ class LedgerMachine(RuleBasedStateMachine):
         if m.phase is None:
             expected = {NOTFOUND}
         else:
-            if not m.approved(day):
+            if m.status(day) == "ophoert":
+                expected.add("lov § 5 stk 7")
+            elif not m.approved(day):
                 expected.add("bek § 6 stk 1")
             else:
                 expected |= _dialog_or_straks(m, day, mode, None, "bek § 8 stk 1")
@@ -493,6 +500,8 @@ class LedgerMachine(RuleBasedStateMachine):
                 expected.add(INVALID)  # a decision cannot be received before it was made
             if number in m.complaints:
                 expected.add("side: Klagevejledning")  # a complaint about it is still open
+            if m.status(day) == "ophoert":
+                expected.add("lov § 5 stk 7")  # only the complaint about the ophør itself
         data = {
             "command": "klage", "offer": offer, "date": day.isoformat(), "afgoerelse": number,
             "klager": "Bostedets ledelse", "afgoerelse_modtaget": modtaget.isoformat(),

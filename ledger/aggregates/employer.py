@@ -53,7 +53,12 @@ class Arbejdsgiver(Offer):
     """One chapter-2 party's case."""
 
     KIND: ClassVar[str] = "arbejdsgiver"
-    MISSING: ClassVar[str] = "the party has no case in the ledger: record its application first (arbejdsgiver-ansoegning)"
+    NOUN: ClassVar[str] = "party"
+    ENDING: ClassVar[str] = "lov § 18 b stk 4"
+    MISSING: ClassVar[str] = (
+        "the party has no case in the ledger: a decision needs a written application first (bek § 19 stk 1); "
+        "record its application (arbejdsgiver-ansoegning)"
+    )
 
     @staticmethod
     def id_for(key: str) -> Any:

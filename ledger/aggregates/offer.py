@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from ledger.aggregates.base import Case, Recording, case_id, check_effective_date, check_key, require_text
 from ledger.aggregates.state import APPROVED, STATUS_LABELS, CaseState, created_refs, day_text, fold, is_correction
 from ledger.errors import InvalidInput, NotFound, RuleViolation
+from ledger.events import employer as emp
 from ledger.events import offer as ev
 from ledger.events.base import LedgerEvent
 from ledger.events.vocab import (
@@ -52,6 +53,19 @@ _PHASE_EVENTS = (ev.AnsoegningModtaget, ev.Godkendt, ev.Afslaaet, ev.Godkendelse
 _CPR = re.compile(r"\b\d{6}[-\s]?\d{4}\b")
 _NOT_FOR_ANKESTYRELSEN = {KlageEmne.SAGSBEHANDLINGSTID, KlageEmne.PERSONALETS_OPTRAEDEN}
 _MAX_YEARS_AHEAD = 10
+# Once an approval has ended (ophør in effect, or the offer's own closure), nothing but a new application
+# can be recorded (lov § 5 stk 7), except what is not a decision on the offer: the complaint about the
+# ophør and its handling by Socialtilsynet and Ankestyrelsen (side: Klagevejledning; `klage` checks that
+# it names the ophør), telling the municipalities of a decision already made (bek § 4 stk 4, § 9), the
+# offer's årsrapport or a party's accounts for a year it was approved (bek §§ 17, 25: duties that outlive
+# the approval), Socialtilsynet's assessment of a use of force reported while the offer was approved
+# (side: Magtanvendelse: a record of what happened then, not a decision), and the annulment of a wrong
+# record (a correction, not a legal act).
+_AFTER_ENDING: frozenset[type] = frozenset({
+    ev.KlageModtaget, ev.KlageGenvurderet, ev.KlageVideresendt, ev.AnkestyrelsensAfgoerelse,
+    ev.KommunerOrienteret, ev.AarsrapportIndsendt, emp.RegnskabIndsendt, ev.MagtanvendelseVurderet,
+    ev.RegistreringAnnulleret,
+})
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -104,7 +118,13 @@ class Offer(Case):
     """One offer's case under lov om socialtilsyn and bek om socialtilsyn (2017)."""
 
     KIND: ClassVar[str] = "tilbud"
-    MISSING: ClassVar[str] = "the offer has no case in the ledger: record its application first (ansoegning)"
+    NOUN: ClassVar[str] = "offer"
+    # The paragraph by which an ended approval leaves nothing but a new application to record.
+    ENDING: ClassVar[str] = "lov § 5 stk 7"
+    MISSING: ClassVar[str] = (
+        "the offer has no case in the ledger: a decision needs a written application first (bek § 1 stk 1); "
+        "record its application (ansoegning)"
+    )
 
     def __init__(self, id: Any) -> None:  # noqa: A002
         super().__init__(id)
@@ -156,6 +176,11 @@ class Offer(Case):
                 f"{date} precedes the offer's application of {state.first_applied}: "
                 "no event can be dated before the case began",
             )
+        if not creating and event_class not in _AFTER_ENDING:
+            phase = state.governing_phase(d.day)
+            if phase is not None and phase["kind"] == "ophoert":
+                what = event_class.TITLE if event_class is not None else "this record"
+                raise RuleViolation(self.ENDING, f"{what} cannot be recorded: {self._status_text(d)}")
         return d
 
     def _without(self, version: int, event_class: type[LedgerEvent] | None, reason: str | None) -> CaseState:
@@ -244,8 +269,8 @@ class Offer(Case):
             phase = d.state.governing_phase(d.day)
             assert phase is not None
             return (
-                f"the offer's approval ended on {phase['start']}: nothing but a new application "
-                "can be recorded (lov § 5 stk 7)"
+                f"the {self.NOUN}'s approval ended on {phase['start']}: nothing but a new application "
+                f"can be recorded ({self.ENDING})"
             )
         return f"on {d.day} the offer's status is {STATUS_LABELS[status].lower()}"
 
@@ -255,7 +280,7 @@ class Offer(Case):
         # (which do not matter here, and cost a look at every vilkår).
         phase = d.state.governing_phase(d.day)
         if phase is None or phase["kind"] in ("afslaaet", "ophoert"):
-            raise RuleViolation("lov § 5 stk 7" if d.status == "ophoert" else "bek § 1 stk 1",
+            raise RuleViolation(self.ENDING if d.status == "ophoert" else "bek § 1 stk 1",
                                 f"{what} cannot be recorded: {self._status_text(d)}")
 
     def _require_dialog_or_straks(
@@ -556,7 +581,8 @@ class Offer(Case):
     # -- 4: vilkår ------------------------------------------------------------------------
     def _active_vilkaar(self, d: _Decision, ref: str) -> dict[str, Any]:
         if ref not in d.state.vilkaar:
-            raise NotFound(f"vilkår {ref} does not exist in this case")
+            known = ", ".join(d.state.vilkaar) or "none"
+            raise NotFound(f"bek § 1 stk 3: vilkår {ref} does not exist in this case (its vilkår: {known})")
         active = d.state.active_vilkaar_on(d.day)
         if ref not in active:
             raise RuleViolation("bek § 1 stk 3", f"vilkår {ref} is not in force on {d.day}")
@@ -695,7 +721,7 @@ class Offer(Case):
         fields: dict[str, Any] = {"kommune": kommune_text, "akut_fra": akut_fra, "begrundelse": text, "note": note}
         if bevilget:
             if forlaenget_til is None:
-                raise InvalidInput("an akut forlængelse states the date it runs until (forlaenget_til)")
+                raise RuleViolation("bek § 2", "an akut forlængelse states the date it runs until (forlaenget_til)")
             limit = akut_fra + initial + dt.timedelta(weeks=d.rules.akut_extension_weeks)
             if forlaenget_til > limit:
                 raise RuleViolation(
@@ -1364,8 +1390,21 @@ class Offer(Case):
         decision = d.state.decisions.get(str(afgoerelse))
         if decision is None:
             target = self.event(afgoerelse)
-            what = f"#{afgoerelse} is a {target.title}, not a decision" if target else f"#{afgoerelse} does not exist"
-            raise NotFound(f"a complaint names an existing decision of this case: {what}")
+            if target is not None:
+                # A visit, a report, a dialog...: something recorded, but not a decision to complain about.
+                raise RuleViolation(
+                    "side: Klagevejledning",
+                    f"a complaint names a decision (afgørelse) of this case: #{afgoerelse} is a {target.title}, "
+                    "not a decision",
+                )
+            raise NotFound(f"a complaint names an existing decision of this case: #{afgoerelse} does not exist")
+        ended = d.state.governing_phase(d.day)
+        if ended is not None and ended["kind"] == "ophoert" and ended["version"] != afgoerelse:
+            raise RuleViolation(
+                self.ENDING,
+                f"a complaint about #{afgoerelse} ({decision['title']}) cannot be recorded: {self._status_text(d)}, "
+                f"besides the complaint about the ophør itself (#{ended['version']})",
+            )
         if not decision["appealable"]:
             raise RuleViolation(
                 "side: Klagevejledning",
@@ -1468,7 +1507,7 @@ class Offer(Case):
         self, rec: Recording, *, date: dt.date, afgoerelse: int, kommuner: Sequence[str], note: str | None = None,
     ) -> None:
         """The municipalities told of a decision (bek § 4 stk 4, § 9)."""
-        d = self._begin(rec, date)
+        d = self._begin(rec, date, event_class=ev.KommunerOrienteret)
         decision = d.state.decisions.get(str(afgoerelse))
         if decision is None:
             raise NotFound(f"#{afgoerelse} is not a decision of this case")
@@ -1539,7 +1578,7 @@ class Offer(Case):
         note: str | None = None,
     ) -> None:
         """Annul a wrong record. Both stay in the history; the annulled one no longer counts."""
-        d = self._begin(rec, date)
+        d = self._begin(rec, date, event_class=ev.RegistreringAnnulleret)
         target = self._live_target(annulleret, "annul")
         reason = require_text(correction_reason, "rettelse", "an annulment states its reason (correction_reason)")
         if date < target.effective_date:

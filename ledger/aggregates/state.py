@@ -91,8 +91,9 @@ _STATE_FIELDS = (
     "key", "uuid", "version", "profile", "afdelinger", "first_applied", "phases", "counters", "vilkaar",
     "fravigelser", "dialogs", "paabud", "skaerpet", "akut", "visits", "visit_count", "quality", "economy",
     "budgets", "aarsrapporter", "magt_open", "magt_count", "complaints", "decisions", "withdrawn",
-    "notified", "aendringer", "capacity_changes", "tilsyn_uden_besoeg", "regnskaber",
+    "notified", "aendringer", "capacity_changes", "tilsyn_uden_besoeg", "regnskaber", "last_effective",
 )
+_UNKNOWN_LAST = "9999-12-31"  # a state stored before `last_effective` was kept: any day may precede it
 
 
 class CaseState:
@@ -132,6 +133,9 @@ class CaseState:
         # Chapter-2 parties: supervisions without a visit, and revised accounts (bek §§ 22, 25).
         self.tilsyn_uden_besoeg: list[str] = []
         self.regnskaber: dict[str, str] = {}
+        # The latest effective date among the folded events: a view as of an earlier day must leave
+        # some of them out (`fold_as_of`).
+        self.last_effective = ""
         # Which phase governs each day asked about; emptied whenever a fact is added.
         self._phase_cache: dict[str, dict[str, Any] | None] = {}
         # Whether a phase fact is overtaken (see _overtaken); emptied with the phase cache.
@@ -149,6 +153,8 @@ class CaseState:
         for name in _STATE_FIELDS:
             if name in data:
                 setattr(state, name, data[name])
+        if "last_effective" not in data:
+            state.last_effective = _UNKNOWN_LAST
         return state
 
     # -- folding ------------------------------------------------------------------------
@@ -165,6 +171,8 @@ class CaseState:
         except KeyError:
             handler = _HANDLERS[type(self), kind] = getattr(type(self), "_on_" + kind.__name__, None)
         date = day_text(event.effective_date)
+        if date > self.last_effective:
+            self.last_effective = date
         if event.DECISION:
             self.decisions[str(event.originator_version)] = {
                 "kind": type(event).__name__,
@@ -997,6 +1005,15 @@ def fold(events: Iterable[LedgerEvent]) -> CaseState:
     if ordered:
         state.version = ordered[-1].originator_version
     return state
+
+
+def fold_as_of(events: Iterable[LedgerEvent], on: dt.date) -> CaseState:
+    """The case as of a day: its live events (corrections applied) effective on or before it."""
+    live = [
+        e for e in fold_order(list(events))
+        if e.effective_date <= on and not isinstance(e, ev.RegistreringAnnulleret)
+    ]
+    return fold(live)
 
 
 def is_correction(event: LedgerEvent) -> bool:

@@ -18,7 +18,7 @@ import click
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from ledger.commands import COMMANDS, BaseCommand, parse_command
+from ledger.commands import COMMANDS, LEGAL_FIELDS, BaseCommand, parse_command
 from ledger.console.common import by_option, db_option, emit_json, format_option, open_ledger
 from ledger.i18n import _
 
@@ -227,8 +227,10 @@ def decision_command(name: str) -> click.Command:
         kind, core = _kind(field)
         specs[field_name] = (kind, core)
         option = SINGULAR.get(field_name, field_name).replace("_", "-") if kind in ("list", "model_list", "dict") else field_name.replace("_", "-")
-        required = field.is_required()
-        help_text = _help(field_name, field, kind, core)
+        # A field the law demands is left to the command's own refusal, which names the paragraph.
+        legal = LEGAL_FIELDS.get(name, {}).get(field_name)
+        required = field.is_required() and legal is None
+        help_text = _help(field_name, field, kind, core) + (f" Required ({legal[0]})." if legal else "")
         if kind == "bool":
             decls = [f"--{option}/--ikke-{option}", field_name]
             default = None if required else field.default

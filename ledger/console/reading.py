@@ -59,7 +59,7 @@ def status(offer: str, as_of: str | None, known_at: str | None, db: str, fmt: st
     """
     from ledger.aggregates.base import COPENHAGEN
     from ledger.reports.history import local_time
-    from ledger.reports.status import render_status_text
+    from ledger.reports.status import capacity_as_of, render_status_text
 
     day = parse_day(as_of)
     moment = parse_moment(known_at)
@@ -70,6 +70,7 @@ def status(offer: str, as_of: str | None, known_at: str | None, db: str, fmt: st
         raise InvalidInput(f"at {known_at} the ledger knew nothing of offer {offer}")
     on = day or app.clock().astimezone(COPENHAGEN).date()
     described = state.describe_on(on)
+    described.update(capacity_as_of(state, on.isoformat()))
     if moment is not None:
         described["known_at"] = local_time(moment)
     described["position"] = case.version

@@ -264,10 +264,13 @@ def deadlines(as_of: str | None, overdue: bool, within_days: int, region: str | 
     from ledger.reports.annual_report import annual_report_deadlines
     from ledger.reports.deadlines import Deadline
 
-    own = [Deadline(**d) for d in annual_report_deadlines(app, on)] if not offer_key else []
+    # Every case is read when no region is asked for: the ledger's first year is theirs.
+    since = None if region_code else min((int(state.first_applied[:4]) for state in states if state.first_applied), default=None)
+    own = [Deadline(**d) for d in annual_report_deadlines(app, on, since)] if not offer_key else []
     if region_code:
         own = [d for d in own if d.region == region_code]
-    items = radar(states, on, app.rulebooks, within_days=within_days, overdue_only=overdue, extra=own)
+    items = radar(states, on, app.rulebooks, within_days=within_days, overdue_only=overdue, extra=own,
+                  events_of=lambda state: app.events_of(str(state.key)))
     day = on.isoformat()
     if fmt == "json":
         emit_json({"as_of": day, "count": len(items), "deadlines": [d.as_dict(day) for d in items]})

@@ -517,34 +517,48 @@ def build(app: Any, year: int, region: str | None = None) -> list[dict[str, Any]
     return reports
 
 
-def annual_report_deadlines(app: Any, on: dt.date) -> list[dict[str, Any]]:
-    """Each Socialtilsyn's own report for the year before `on` (bek § 18 stk 5): due 1 July (by the
-    rulebook in force) unless delivered on or before `on`. Dicts with the fields of
+def first_year(app: Any) -> int | None:
+    """The first year the ledger holds a case for: the earliest effective year of a case's first event."""
+    t = app.events_table
+    query = sa.select(t.c.topic, t.c.state).where(t.c.originator_version == 1)
+    years = []
+    with app.guarded(), app.engine.connect() as connection:
+        for topic, state in connection.execute(query):
+            years.append(app.mapper_.decode(topic, bytes(state)).effective_date.year)
+    return min(years, default=None)
+
+
+def annual_report_deadlines(app: Any, on: dt.date, since: int | None = None) -> list[dict[str, Any]]:
+    """Each Socialtilsyn's own report for every year before `on` (bek § 18 stk 5): due 1 July the year
+    after (by the rulebook in force) and on the radar until it is delivered, whatever the year. The
+    years run from `since` (the first year the ledger holds a case for; read from the ledger when not
+    given), and always include the year before `on`. Dicts with the fields of
     `ledger.reports.deadlines.Deadline` (so `Deadline(**item)` makes one; `offer` is empty: the
     deadline is the authority's, not an offer's)."""
-    year = on.year - 1
     rulebooks: Rulebooks = app.rulebooks
-    if year < rulebooks.earliest.year:
-        return []
-    due, _rules = due_date(rulebooks, year)
+    if since is None:
+        since = first_year(app)
+    start = max(min(since if since is not None else on.year - 1, on.year - 1), rulebooks.earliest.year)
     found = []
     for region in REGIONS:
         authority = app.authority(region)
-        delivered = authority.report_delivered(year)
-        if delivered is not None and delivered.effective_date <= on:
-            continue
-        draft = not any(e.afsnit == "generelle_overvejelser" and e.effective_date <= on for e in authority.report_texts(year))
-        missing = " (generelle overvejelser, bek § 18 stk 3, mangler)" if draft else ""
-        found.append({
-            "due": due.isoformat(),
-            "offer": "",
-            "navn": f"Socialtilsyn {region}",
-            "region": region,
-            "kind": "socialtilsynets_aarsrapport",
-            "what": f"Socialtilsyn {region}: årsrapport for {year} sendes og offentliggøres{missing}",
-            "paragraph": "bek § 18 stk 5",
-            "ref": str(year),
-        })
+        for year in range(start, on.year):
+            due, _rules = due_date(rulebooks, year)
+            delivered = authority.report_delivered(year)
+            if delivered is not None and delivered.effective_date <= on:
+                continue
+            draft = not any(e.afsnit == "generelle_overvejelser" and e.effective_date <= on for e in authority.report_texts(year))
+            missing = " (generelle overvejelser, bek § 18 stk 3, mangler)" if draft else ""
+            found.append({
+                "due": due.isoformat(),
+                "offer": "",
+                "navn": f"Socialtilsyn {region}",
+                "region": region,
+                "kind": "socialtilsynets_aarsrapport",
+                "what": f"Socialtilsyn {region}: årsrapport for {year} sendes og offentliggøres{missing}",
+                "paragraph": "bek § 18 stk 5",
+                "ref": str(year),
+            })
     return found
 
 

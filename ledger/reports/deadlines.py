@@ -9,11 +9,12 @@ reconsideration and forwarding (4 weeks), and municipalities still to be told of
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ledger.aggregates.state import CaseState
+from ledger.aggregates.state import CaseState, fold_as_of
+from ledger.events.base import LedgerEvent
 from ledger.events.vocab import EMPLOYER_TYPES, FOSTER_FAMILY_TYPES, LOV_4_NR, OfferType
 from ledger.i18n import N_
 from ledger.rulebook import Rulebook, Rulebooks, month_day
@@ -199,15 +200,27 @@ def radar(
     within_days: int = 60,
     overdue_only: bool = False,
     extra: Sequence[Deadline] = (),
+    events_of: Callable[[CaseState], Sequence[LedgerEvent]] | None = None,
 ) -> list[Deadline]:
+    """The deadlines as of `on`. Each case is read as of that day (its events effective on or before
+    it): a case with later events is folded again from `events_of(state)` without them. Today, no case
+    has any (no effective date lies in the future), so the folded states serve as they are."""
     day = on.isoformat()
     horizon = (on + dt.timedelta(days=within_days)).isoformat()
-    items = [d for state in states for d in offer_deadlines(state, on, rulebooks)] + list(extra)
+    items = [d for state in states for d in offer_deadlines(_as_of(state, on, events_of), on, rulebooks)] + list(extra)
     if overdue_only:
         items = [d for d in items if d.due < day]
     else:
         items = [d for d in items if d.due <= horizon]
     return sorted(items, key=lambda d: (d.due, d.offer, d.kind, d.ref))
+
+
+def _as_of(state: CaseState, on: dt.date, events_of: Callable[[CaseState], Sequence[LedgerEvent]] | None) -> CaseState:
+    if state.last_effective <= on.isoformat():
+        return state
+    if events_of is None:
+        raise ValueError(f"the radar as of {on} needs the events of {state.key}, which has later ones")
+    return fold_as_of(events_of(state), on)
 
 
 def render_text(items: Sequence[Deadline], on: dt.date) -> str:

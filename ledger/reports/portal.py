@@ -17,6 +17,7 @@ from typing import Any
 from ledger.aggregates.state import STATUS_LABELS, CaseState
 from ledger.events.vocab import label
 from ledger.quality.catalogue import load_catalogue
+from ledger.reports.status import capacity_as_of
 
 
 PUBLIC = "offentlig"
@@ -65,16 +66,17 @@ def public_view(state: CaseState, on: dt.date, audience: str = PUBLIC) -> dict[s
         return None
     profile = state.profile
     status = state.status_on(day)
+    capacity = capacity_as_of(state, day)  # a væsentlig ændring from the day it was approved
     return {
         "tilbud": state.key,
         "navn": profile.get("navn"),
         "socialtilsyn": profile.get("region"),
-        "tilbudstyper": [{"kode": t, "navn": label(t)} for t in profile.get("tilbudstyper", [])],
+        "tilbudstyper": [{"kode": t, "navn": label(t)} for t in capacity["tilbudstyper"]],
         "ejerform": label(profile.get("ejerform", "")),
-        "pladser": profile.get("pladser"),
-        "adresser": [{"afdeling": a["navn"], "adresse": a["adresse"]} for a in state.afdelinger.values()],
-        "byer": sorted({t for a in state.afdelinger.values() if (t := postal_town(a["adresse"]))}),
-        "maalgrupper": sorted({TARGET_GROUPS[t] for t in profile.get("tilbudstyper", []) if t in TARGET_GROUPS}),
+        "pladser": capacity["pladser"],
+        "adresser": [{"afdeling": a["navn"], "adresse": a["adresse"]} for a in capacity["afdelinger"].values()],
+        "byer": sorted({t for a in capacity["afdelinger"].values() if (t := postal_town(a["adresse"]))}),
+        "maalgrupper": sorted({TARGET_GROUPS[t] for t in capacity["tilbudstyper"] if t in TARGET_GROUPS}),
         "status": STATUS_LABELS[status],
         "godkendt": approval["start"],
         "vilkaar": [{"tekst": v["tekst"], "frist": v.get("frist")} for v in state.active_vilkaar_on(day).values()],

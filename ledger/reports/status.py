@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.aggregates.state import STATUS_LABELS
+from ledger.aggregates.state import STATUS_LABELS, CaseState
 from ledger.events.vocab import label
 from ledger.i18n import _, day
 
@@ -22,6 +22,24 @@ def _day(iso: str) -> str:
     import datetime as dt
 
     return day(dt.date.fromisoformat(iso))
+
+
+def capacity_as_of(state: CaseState, day: str) -> dict[str, Any]:
+    """The offer's pladser, tilbudstyper and afdelinger on a day. The folded profile holds the latest;
+    a væsentlig ændring counts from the day it was approved (aendring-afgoerelse), not from its
+    application: the same timeline the takster are charged by (`ledger.fees.capacity_from_state`)."""
+    from ledger.fees import capacity_from_state, capacity_on
+
+    profile = state.profile
+    found: dict[str, Any] = {"pladser": profile.get("pladser"), "tilbudstyper": list(profile.get("tilbudstyper", []))}
+    if state.capacity_changes:
+        capacity = capacity_on(capacity_from_state(state), day)
+        found["pladser"], found["tilbudstyper"] = capacity.pladser, list(capacity.tilbudstyper)
+    later = {
+        a["id"] for item in state.aendringer.values() if item["approved"] and item["decided"] > day for a in item["nye_afdelinger"]
+    }
+    found["afdelinger"] = {ref: a for ref, a in state.afdelinger.items() if ref not in later}
+    return found
 
 
 def render_status_text(state: dict[str, Any], known_at: str | None = None) -> str:
