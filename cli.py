@@ -102,6 +102,9 @@ class LedgerGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         # A tool may share a decision's name (`takster` records a table and also `load`s a file
         # of them); the tool then hands plain use on to the decision.
+        from ledger.settings import check_environment
+
+        check_environment()  # a malformed numeric variable is refused by name before anything runs
         if cmd_name in TOOLS:
             module_name, attribute, _ = TOOLS[cmd_name]
             module = __import__(module_name, fromlist=[attribute])

@@ -99,7 +99,7 @@ def submit(file: IO[bytes], each: bool, dry_run: bool, db: str, by: str | None, 
             try:
                 receipts.extend(app.execute([command], by=by))
             except LedgerError as error:
-                stored = sum(len(r.events) for r in receipts)
+                stored = sum(r.stored for r in receipts)
                 click.echo(f"Stored {index} of {len(commands)} lines ({stored} events) before the refusal.", err=True)
                 raise _at(error, line_of[index]) from None
     else:
@@ -114,14 +114,17 @@ def submit(file: IO[bytes], each: bool, dry_run: bool, db: str, by: str | None, 
 
 
 def _summarise(receipts: list[Any], lines: int, dry_run: bool, fmt: str) -> None:
-    events = sum(len(r.events) for r in receipts)
+    events = sum(r.stored for r in receipts)
+    follow_ups = sum(len(r.follow_ups) for r in receipts)
     offers = sorted({r.offer for r in receipts})
     if fmt == "json":
-        emit_json({"dry_run": dry_run, "lines": lines, "events": events, "receipts": [r.as_dict() for r in receipts]})
+        emit_json({"dry_run": dry_run, "lines": lines, "events": events, "follow_ups": follow_ups,
+                   "receipts": [r.as_dict() for r in receipts]})
         return
     verb = "Would record" if dry_run else "Recorded"
     shown = ", ".join(offers[:10]) + (f" and {len(offers) - 10} more" if len(offers) > 10 else "")
-    click.echo(f"{verb} {events} events from {lines} lines for {len(offers)} offer(s): {shown}.")
+    koncern = f" ({follow_ups} of them in koncerner's cases, bek § 3)" if follow_ups else ""
+    click.echo(f"{verb} {events} events{koncern} from {lines} lines for {len(offers)} offer(s): {shown}.")
 
 
 @click.command()
