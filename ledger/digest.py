@@ -116,7 +116,6 @@ class SignedDigest:
             "digest": self.digest.text(),
             "position": self.digest.position,
             "ledger_hash": self.digest.ledger_hash,
-            "events": self.digest.events,
             "signed_at": self.signed_at,
             "algorithm": "Ed25519",
             "key_id": self.key_id,
@@ -146,9 +145,7 @@ class SignedDigest:
             raise InvalidInput("the signed digest's public_key (hex) or signature (base64) is malformed") from None
         if len(public_key) != 32 or len(signature) != 64:
             raise InvalidInput("the signed digest's public key must be 32 bytes and its signature 64 bytes (Ed25519)")
-        events = data.get("events", 0)
-        events = events if isinstance(events, int) and not isinstance(events, bool) and 0 <= events <= MAX_POSITION else 0
-        return cls(Digest(position, ledger_hash, events), signed_at, public_key, signature)
+        return cls(Digest(position, ledger_hash), signed_at, public_key, signature)
 
     def check(self, public_key_pem: bytes, source: str) -> None:
         """Raise TamperDetected unless this digest was signed by the holder of that public key."""

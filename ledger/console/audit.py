@@ -60,6 +60,7 @@ def verify(digest_text: str | None, since_text: str | None, public_key: str | No
 
         ledger verify --since aarsrapport-2024/ledger-digest.json --public-key socialtilsyn.pub
     """
+    import sqlite3
     import time
 
     import sqlalchemy as sa
@@ -86,7 +87,7 @@ def verify(digest_text: str | None, since_text: str | None, public_key: str | No
         results = [run(app.engine, digest=digest, case_id=case_id) for _, digest, _ in loaded] or [
             run(app.engine, case_id=case_id)
         ]
-    except sa.exc.DatabaseError as error:
+    except (sa.exc.DatabaseError, sqlite3.DatabaseError) as error:
         reason = _damaged(error)
         if reason is None:
             raise
