@@ -88,8 +88,8 @@ TOOLS: dict[str, tuple[str, str, str]] = {
     "quality": ("ledger.console.economy", "quality", "The spindelvæv: theme values of the last two tilsyn (never public)."),
     "annual-report": ("ledger.console.annual", "annual_report", "Socialtilsynets whole annual report for a year (bek § 18): MD, HTML, PDF."),
     "complaint": ("ledger.console.complaints", "complaint", "Complaints: list them, build the case file for Ankestyrelsen."),
-    "verify": ("ledger.console.audit", "verify", "Recompute the hash chain; report the first broken link."),
-    "digest": ("ledger.console.audit", "digest", "Print the ledger's head (position and hash) to publish."),
+    "verify": ("ledger.console.audit", "verify", "Recompute the hash chain; report the first broken link; check a (signed) digest."),
+    "digest": ("ledger.console.audit", "digest", "Print (or --sign) the ledger's head to publish; `digest keygen` makes the key pair."),
 }
 
 
