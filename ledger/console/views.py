@@ -236,9 +236,11 @@ def projections_check(name: str | None, db: str, fmt: str) -> None:
         if result.more:
             click.echo(f"  ... and {result.more} more")
     if not result.ok:
+        differing = sorted({d.projection for d in result.differences})
+        target = name or (differing[0] if len(differing) == 1 and not result.more else None)
         raise LedgerError(
             f"{len(result.differences) + result.more} difference(s) between the projections and the ledger: "
-            f"run `ledger projections rebuild{' ' + name if name else ''}`"
+            f"run `ledger projections rebuild{' ' + target if target else ''}`"
         )
     if fmt == "text":
         click.echo("OK: every row matches the ledger" + (" (as far as each projection has read)." if result.behind else "."))
