@@ -170,6 +170,11 @@ def key_id(raw_public_key: bytes) -> str:
     return hashlib.sha256(raw_public_key).hexdigest()[:16]
 
 
+def public_key_id(pem: bytes, source: str) -> str:
+    """The key id of an Ed25519 public key in PEM form."""
+    return key_id(_raw_public(load_public_key(pem, source)))
+
+
 def _raw_public(key: Any) -> bytes:
     from cryptography.hazmat.primitives import serialization
 
@@ -234,7 +239,7 @@ def sign(digest: Digest, private_key_path: str, *, now: dt.datetime | None = Non
         key = None
     if not isinstance(key, Ed25519PrivateKey):
         raise InvalidInput(f"{private_key_path} is not an Ed25519 private key in PEM form (as `ledger digest keygen` writes)")
-    moment = (now or dt.datetime.now(dt.timezone.utc)).astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+    moment = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC).isoformat(timespec="seconds")
     unsigned = SignedDigest(digest, moment, _raw_public(key.public_key()), b"")
     return SignedDigest(digest, moment, unsigned.public_key, key.sign(unsigned.message()))
 

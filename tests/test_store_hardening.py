@@ -45,15 +45,15 @@ def db(tmp_path: Path) -> str:
     "statement",
     [
         # a collision on the position (id)
-        "INSERT OR REPLACE INTO ledger_events (id, originator_id, originator_version, topic, state, case_hash, ledger_hash) "
-        "SELECT id, originator_id, originator_version, topic, CAST('{}' AS BLOB), case_hash, ledger_hash FROM ledger_events WHERE id = 2",
+        ("INSERT OR REPLACE INTO ledger_events (id, originator_id, originator_version, topic, state, case_hash, ledger_hash) "
+         "SELECT id, originator_id, originator_version, topic, CAST('{}' AS BLOB), case_hash, ledger_hash FROM ledger_events WHERE id = 2"),
         # a collision on the case and its version, under a new position
-        "REPLACE INTO ledger_events (originator_id, originator_version, topic, state, case_hash, ledger_hash) "
-        "SELECT originator_id, originator_version, topic, CAST('{}' AS BLOB), case_hash, ledger_hash FROM ledger_events WHERE id = 2",
+        ("REPLACE INTO ledger_events (originator_id, originator_version, topic, state, case_hash, ledger_hash) "
+         "SELECT originator_id, originator_version, topic, CAST('{}' AS BLOB), case_hash, ledger_hash FROM ledger_events WHERE id = 2"),
         # the upsert form
-        "INSERT INTO ledger_events (id, originator_id, originator_version, topic, state, case_hash, ledger_hash) "
-        "SELECT id, originator_id, originator_version, topic, state, case_hash, ledger_hash FROM ledger_events WHERE id = 2 "
-        "ON CONFLICT DO UPDATE SET state = CAST('{}' AS BLOB)",
+        ("INSERT INTO ledger_events (id, originator_id, originator_version, topic, state, case_hash, ledger_hash) "
+         "SELECT id, originator_id, originator_version, topic, state, case_hash, ledger_hash FROM ledger_events WHERE id = 2 "
+         "ON CONFLICT DO UPDATE SET state = CAST('{}' AS BLOB)"),
     ],
 )
 def test_a_plain_sqlite3_connection_cannot_replace_a_stored_event(db: str, statement: str) -> None:

@@ -229,9 +229,10 @@ def keygen(out: str) -> None:
 
         ledger digest keygen --out /secure/ledger-keys
     """
-    from ledger.digest import key_id, keygen as make, load_public_key, _raw_public
+    from ledger.digest import keygen as make
+    from ledger.digest import public_key_id
 
     private_path, public_path = make(Path(out))
-    identity = key_id(_raw_public(load_public_key(public_path.read_bytes(), str(public_path))))
+    identity = public_key_id(public_path.read_bytes(), str(public_path))
     click.echo(f"Wrote {private_path} (the private key, mode 0600: keep it secret)")
     click.echo(f"Wrote {public_path} (the public key, key id {identity}: publish it)")
