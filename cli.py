@@ -95,8 +95,8 @@ TOOLS: dict[str, tuple[str, str, str]] = {
     "quality": ("ledger.console.economy", "quality", N_("The spindelvæv: theme values of the last two tilsyn (never public).")),
     "annual-report": ("ledger.console.annual", "annual_report", N_("Socialtilsynets whole annual report for a year (bek § 18): MD, HTML, PDF.")),
     "complaint": ("ledger.console.complaints", "complaint", N_("Complaints: list them, build the case file for Ankestyrelsen.")),
-    "verify": ("ledger.console.audit", "verify", N_("Recompute the hash chain; report the first broken link.")),
-    "digest": ("ledger.console.audit", "digest", N_("Print the ledger's head (position and hash) to publish.")),
+    "verify": ("ledger.console.audit", "verify", N_("Recompute the hash chain; report the first broken link; check a (signed) digest.")),
+    "digest": ("ledger.console.audit", "digest", N_("Print (or --sign) the ledger's head to publish; `digest keygen` makes the key pair.")),
     "serve": ("ledger.console.serve", "serve", N_("Serve the ledger over HTTP, with identities (JWT) and roles.")),
     "roles": ("ledger.console.roles", "roles", N_("PostgreSQL: create the database roles of the four roles.")),
 }
@@ -111,6 +111,9 @@ class LedgerGroup(click.Group):
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         # A tool may share a decision's name (`takster` records a table and also `load`s a file
         # of them); the tool then hands plain use on to the decision.
+        from ledger.settings import check_environment
+
+        check_environment()  # a malformed numeric variable is refused by name before anything runs
         if cmd_name in TOOLS:
             module_name, attribute, _help = TOOLS[cmd_name]
             module = __import__(module_name, fromlist=[attribute])

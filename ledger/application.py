@@ -34,7 +34,7 @@ from ledger.errors import ConcurrencyConflict, InvalidInput, LedgerError, NotFou
 from ledger.events.base import LedgerEvent
 from ledger.rulebook import Rulebooks, load_rulebooks
 from ledger.store.mapper import PydanticMapper
-from ledger.store.persistence import EVENTS_TABLE, ChainedApplicationRecorder, LedgerFactory
+from ledger.store.persistence import EVENTS_TABLE, ChainedApplicationRecorder, LedgerFactory, upgrade_append_only
 
 DEFAULT_URL = "sqlite:///ledger.db"
 Clock = Callable[[], dt.datetime]
@@ -58,6 +58,8 @@ def normalise_url(url: str) -> str:
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     try:
         parsed = sa.make_url(url)
+        if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError(f"{parsed.get_backend_name()!r} is not a database the ledger runs on (sqlite or postgresql)")
         if parsed.port is not None and not 0 < parsed.port < 65536:
             raise ValueError(f"port {parsed.port} is out of range")
     except Exception as error:  # noqa: BLE001 - SQLAlchemy raises ArgumentError or ValueError
@@ -119,6 +121,12 @@ class Receipt:
 
     offer: str
     events: list[LedgerEvent] = field(default_factory=list)
+    # What the command's events recorded in other cases (a koncern's approvals, bek § 3).
+    follow_ups: list[LedgerEvent] = field(default_factory=list)
+
+    @property
+    def stored(self) -> int:
+        return len(self.events) + len(self.follow_ups)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -126,6 +134,9 @@ class Receipt:
             "events": [
                 {"event": e.title, "type": type(e).__name__, "number": e.originator_version, **_refs(e)}
                 for e in self.events
+            ],
+            "follow_ups": [
+                {"event": e.title, "type": type(e).__name__, "number": e.originator_version} for e in self.follow_ups
             ],
         }
 
@@ -175,6 +186,8 @@ class Ledger(Application[Any]):
             raise StoreUnavailable(self.scrub(f"cannot open the ledger at {redact(self.url)}: {cause(error)}")) from None
         if not create:
             self._require_schema()
+            with self.guarded():
+                upgrade_append_only(self.engine)
         # On PostgreSQL the database authenticates who connects: its session user is the recorder,
         # and a name given with --by, $LEDGER_USER or a command's `by` is kept as on whose behalf.
         self.session_user: str | None = self._session_user()
@@ -427,8 +440,15 @@ class Ledger(Application[Any]):
         made = list(offer.pending_events[before:])
         if admit is not None:
             admit(command, offer)
+        others = {id(case): len(case.pending_events) for case in cases.values() if case is not offer}
         follow_up(offer, made, load, rec)
-        return Receipt(offer=command.case_key(), events=made)
+        follow_ups = [
+            event
+            for case in cases.values()
+            if case is not offer
+            for event in case.pending_events[others.get(id(case), 0) :]
+        ]
+        return Receipt(offer=command.case_key(), events=made, follow_ups=follow_ups)
 
     def _names_party(self, key: str, cases: dict[tuple[str, str], Case]) -> bool:
         """Whether `key`, named as an offer, is a chapter-2 party's and no offer's."""

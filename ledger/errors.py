@@ -51,3 +51,10 @@ class TamperDetected(LedgerError):
     """The hash chain is broken: the stored ledger was altered."""
 
     exit_code = 7
+
+
+class ProtectionWeakened(LedgerError):
+    """`ledger verify --strict`: the chain holds, but the database's append-only protection is
+    weakened (a trigger missing or disabled, or a role or session that could turn it off)."""
+
+    exit_code = 8

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 from ledger.digest import Digest as Digest  # noqa: PLC0414 - explicit re-export (ledger.console.audit uses it)
 from ledger.store.chain import GENESIS, case_hash_of, ledger_hash
-from ledger.store.persistence import EVENTS_TABLE
+from ledger.store.persistence import EVENTS_TABLE, append_only_triggers
 from ledger.store.stream import stream_rows
 
 
@@ -165,20 +165,65 @@ def _case_name(engine: sa.Engine, oid: bytes | None) -> str | None:
 
 
 def _trigger_warnings(engine: sa.Engine) -> list[str]:
+    """What weakens the database's append-only protection: a trigger missing or disabled, and
+    (PostgreSQL) a session or a role that could turn the triggers off."""
     with engine.connect() as connection:
         if engine.dialect.name == "sqlite":
             names = {r[0] for r in connection.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
-            wanted = {f"{EVENTS_TABLE}_no_update", f"{EVENTS_TABLE}_no_delete"}
-        else:
-            names = {
-                r[0]
-                for r in connection.execute(
-                    sa.text("SELECT tgname FROM pg_trigger WHERE tgrelid = to_regclass(:t)"), {"t": EVENTS_TABLE}
-                )
-            }
-            wanted = {f"{EVENTS_TABLE}_append_only", f"{EVENTS_TABLE}_no_truncate"}
-    missing = sorted(wanted - names)
-    return [f"append-only trigger {name} is missing: someone removed the database's protection" for name in missing]
+            return [
+                f"append-only trigger {name} is missing: someone removed the database's protection "
+                "(an old ledger gets it when opened by a writer: `ledger init` adds it)"
+                for name in append_only_triggers("sqlite")
+                if name not in names
+            ]
+        return _postgresql_warnings(connection)
+
+
+def _postgresql_warnings(connection: sa.Connection) -> list[str]:
+    warnings: list[str] = []
+    found = {
+        str(name): str(enabled)
+        for name, enabled in connection.execute(
+            sa.text("SELECT tgname, tgenabled FROM pg_trigger WHERE tgrelid = to_regclass(:t)"), {"t": EVENTS_TABLE}
+        )
+    }
+    not_always = False
+    for name in append_only_triggers("postgresql"):
+        state = found.get(name)
+        if state is None:
+            warnings.append(f"append-only trigger {name} is missing: someone removed the database's protection")
+        elif state == "D":
+            warnings.append(f"append-only trigger {name} is disabled (ALTER TABLE ... DISABLE TRIGGER): stored events can be changed")
+        elif state == "R":
+            warnings.append(f"append-only trigger {name} fires only in replica sessions: ordinary sessions can change stored events")
+        elif state == "O":
+            not_always = True
+    if not_always:
+        warnings.append(
+            "the append-only triggers are not ENABLE ALWAYS: a session with session_replication_role = replica "
+            "bypasses them (run `ledger init` as the table's owner to make them fire always)"
+        )
+    if connection.exec_driver_sql("SELECT current_setting('session_replication_role')").scalar() == "replica" and not_always:
+        warnings.append("this session runs with session_replication_role = replica: the append-only triggers do not fire in it")
+    role, superuser, owner = connection.execute(
+        sa.text(
+            "SELECT current_user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user), "
+            "(SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass(:t))"
+        ),
+        {"t": EVENTS_TABLE},
+    ).one()
+    if superuser:
+        warnings.append(
+            f"the connected role {role} is a superuser: it can disable or drop the append-only triggers "
+            "(run the ledger under a role that owns nothing: README, \"A role that cannot disable the triggers\")"
+        )
+    elif owner:
+        warnings.append(
+            f"the connected role {role} owns {EVENTS_TABLE} (or is a member of its owner): it can disable or drop the "
+            "append-only triggers (run the ledger under a role that owns nothing: README, "
+            "\"A role that cannot disable the triggers\")"
+        )
+    return warnings
 
 
 def current_digest(engine: sa.Engine) -> Digest:

@@ -33,8 +33,9 @@ def _write(path: Path, content: bytes) -> None:
     type=click.Path(file_okay=False, dir_okay=True, writable=True), help="Directory to write into (created if missing).",
 )
 @click.option("--format", "formats", default="md,html,pdf", show_default=True, metavar="LIST", help="Comma-separated: md, html, pdf, json.")
+@click.option("--sign", "sign_key", default=None, metavar="KEYFILE", help="Sign the report's digest with this Ed25519 private key (`ledger digest keygen`): the report names the signature, and ledger-digest-YEAR.json is written beside it.")
 @db_option
-def annual_report(year: int, region: str | None, out: str, formats: str, db: str) -> None:
+def annual_report(year: int, region: str | None, out: str, formats: str, sign_key: str | None, db: str) -> None:
     """Socialtilsynets annual report for a calendar year (bek § 18), whole: front page with the
     legal basis, the due date (1 July the year after, stk 5), whether it has been delivered and the
     ledger digest it was computed from; the general considerations on quality (stk 3) and the focus
@@ -44,7 +45,8 @@ def annual_report(year: int, region: str | None, out: str, formats: str, db: str
 
     Writes aarsrapport-YEAR-REGION.md (with its charts as .svg files beside it), .html (one
     self-contained page) and .pdf into DIR. Without --region: one report per region and
-    aarsrapport-YEAR-landsoversigt.* comparing them. A report without the general considerations
+    aarsrapport-YEAR-landsoversigt.* comparing them. With --sign KEYFILE the digest is signed and
+    written as ledger-digest-YEAR.json, for `ledger verify --digest FILE --public-key KEY`. A report without the general considerations
     is marked as a draft. Regenerating from the same ledger gives the same bytes. Charts need
     matplotlib (the 'charts' extra) and the PDF fpdf2; without them they are left out.
 
@@ -62,6 +64,13 @@ def annual_report(year: int, region: str | None, out: str, formats: str, db: str
     chosen = _formats(formats)
     app = open_ledger(db)
     reports = build(app, year, region_code)
+    if sign_key is not None:
+        from ledger.digest import Digest, sign
+
+        source = reports[0]["beregnet_fra"]
+        signed = sign(Digest(int(source["position"]), str(source["ledger_hash"])), sign_key)
+        for data in reports:
+            data["beregnet_fra"]["signeret"] = {**signed.as_dict(), "fil": f"ledger-digest-{year}.json"}
     # Every report is rendered before anything is written: one that cannot be (a character no PDF
     # font has) leaves the folder as it was.
     rendered = [(data, render_all(data, chosen)) for data in reports]
@@ -72,6 +81,9 @@ def annual_report(year: int, region: str | None, out: str, formats: str, db: str
         raise StoreUnavailable(f"cannot create the directory {folder}: {error.strerror or error}") from None
     written: list[Path] = []
     try:
+        if sign_key is not None:
+            _write(folder / f"ledger-digest-{year}.json", signed.text().encode("utf-8"))
+            written.append(folder / f"ledger-digest-{year}.json")
         for data, files in rendered:
             for name, content in files.items():
                 path = folder / name

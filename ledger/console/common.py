@@ -145,6 +145,22 @@ def scrub(text: str) -> str:
     return text
 
 
+def _known_failure(error: BaseException) -> str | None:
+    """A failure of the machine rather than of the ledger's code: a file that cannot be written
+    or read (an output path such as /dev/null or /proc/...), or a damaged database file. These are
+    exit 6 with the reason, not an internal error."""
+    from ledger.application import cause
+
+    if isinstance(error, OSError) and error.filename is not None:
+        action = "write" if isinstance(error, (FileExistsError, IsADirectoryError, NotADirectoryError, PermissionError)) else "use"
+        return f"cannot {action} {error.filename}: {error.strerror or type(error).__name__}"
+    reason = cause(error)
+    names = {type(e).__name__ for e in (error, getattr(error, "orig", None), error.__cause__) if e is not None}
+    if "DatabaseError" in names and any(word in reason.lower() for word in ("malformed", "not a database", "corrupt")):
+        return f"the database file is damaged ({reason}); nothing was written: restore it from a backup"
+    return None
+
+
 def report_error(error: BaseException) -> int:
     from ledger.i18n import _
 
@@ -155,6 +171,10 @@ def report_error(error: BaseException) -> int:
         return error.exit_code
     from ledger.application import cause
 
+    known = _known_failure(error)
+    if known is not None:
+        click.echo(scrub(_("Error: {message}").format(message=known)), err=True)
+        return 6
     click.echo(scrub(_("Error: internal error ({kind}): {cause}").format(kind=type(error).__name__, cause=cause(error))), err=True)
     if os.environ.get("LEDGER_DEBUG"):
         import traceback

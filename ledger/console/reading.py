@@ -25,9 +25,13 @@ def parse_moment(text: str | None) -> dt.datetime | None:
     from ledger.reports.history import parse_known_at
 
     try:
-        return parse_known_at(text)
+        moment = parse_known_at(text)
+        moment.astimezone(dt.timezone.utc)  # a moment past year 9999 in UTC cannot be compared with any other
     except ValueError as error:
         raise InvalidInput(f"--known-at: {error}") from None
+    except OverflowError:
+        raise InvalidInput(f"--known-at: {text.strip()!r} lies outside the years 1-9999 in UTC") from None
+    return moment
 
 
 def as_of_option(function: F) -> F:

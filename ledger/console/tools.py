@@ -99,7 +99,7 @@ def submit(file: IO[bytes], each: bool, dry_run: bool, db: str, by: str | None, 
             try:
                 receipts.extend(app.execute([command], by=by))
             except LedgerError as error:
-                stored = sum(len(r.events) for r in receipts)
+                stored = sum(r.stored for r in receipts)
                 click.echo(
                     _("Stored {index} of {lines} lines ({events} events) before the refusal.").format(
                         index=number(index), lines=number(len(commands)), events=number(stored)
@@ -119,18 +119,23 @@ def submit(file: IO[bytes], each: bool, dry_run: bool, db: str, by: str | None, 
 
 
 def _summarise(receipts: list[Any], lines: int, dry_run: bool, fmt: str) -> None:
-    events = sum(len(r.events) for r in receipts)
+    events = sum(r.stored for r in receipts)
+    follow_ups = sum(len(r.follow_ups) for r in receipts)
     offers = sorted({r.offer for r in receipts})
     if fmt == "json":
-        emit_json({"dry_run": dry_run, "lines": lines, "events": events, "receipts": [r.as_dict() for r in receipts]})
+        emit_json({"dry_run": dry_run, "lines": lines, "events": events, "follow_ups": follow_ups,
+                   "receipts": [r.as_dict() for r in receipts]})
         return
     shown = ", ".join(offers[:10]) + (_(" and {count} more").format(count=number(len(offers) - 10)) if len(offers) > 10 else "")
+    koncern = _(" ({count} of them in koncerner's cases, bek § 3)").format(count=number(follow_ups)) if follow_ups else ""
     done = (
-        _("Would record {events} events from {lines} lines for {offers} offer(s): {shown}.")
+        _("Would record {events} events{koncern} from {lines} lines for {offers} offer(s): {shown}.")
         if dry_run
-        else _("Recorded {events} events from {lines} lines for {offers} offer(s): {shown}.")
+        else _("Recorded {events} events{koncern} from {lines} lines for {offers} offer(s): {shown}.")
     )
-    click.echo(done.format(events=number(events), lines=number(lines), offers=number(len(offers)), shown=shown))
+    click.echo(
+        done.format(events=number(events), koncern=koncern, lines=number(lines), offers=number(len(offers)), shown=shown)
+    )
 
 
 @click.command()

@@ -141,7 +141,10 @@ def projections() -> None:
 @db_option
 @format_option("text", "json")
 def projections_status(db: str, fmt: str) -> None:
-    """Each projection's position against the ledger's head.
+    """Each projection's position against the ledger's head (read only: nothing is caught up).
+
+    A projection whose position lies past the head (set by hand, or copied from another ledger)
+    is flagged: it would hide every new event; `ledger projections rebuild` mends it.
 
     Example:
 
@@ -150,12 +153,20 @@ def projections_status(db: str, fmt: str) -> None:
     from ledger.projections.runner import ProjectionRunner
 
     app = open_ledger(db)
-    rows = [s.as_dict() for s in ProjectionRunner(app).status()]
+    rows = [s.as_dict() for s in ProjectionRunner(app, ensure=False).status()]
     if fmt == "json":
         emit_json(rows)
         return
     for row in rows:
-        state = "up to date" if not row["behind"] else f"{row['behind']} events behind"
+        if row["rebuilding"]:
+            state = "a rebuild stopped halfway: the next reading command rebuilds it"
+        elif row["ahead"]:
+            state = (f"PAST the ledger's head by {row['ahead']} events: it would hide every new event; "
+                     f"run `ledger projections rebuild {row['name']}`")
+        elif row["behind"]:
+            state = f"{row['behind']} events behind"
+        else:
+            state = "up to date"
         click.echo(f"{row['name']:<12} position {row['position']:>9} of {row['head']:>9}  ({state})")
 
 
@@ -191,9 +202,11 @@ def projections_rebuild(name: str | None, db: str) -> None:
 @format_option("text", "json")
 def projections_check(name: str | None, db: str, fmt: str) -> None:
     """Replay every case from the ledger, in memory, and compare the rows it gives with the
-    projection's tables (or one projection's). Nothing is written. A difference means a read model
-    no longer says what the ledger says; `ledger projections rebuild` mends it. Exits 1 if any
-    difference is found.
+    projection's tables (or one projection's), each as of the projection's own position. Nothing
+    is written and nothing is caught up: a projection behind the ledger is reported behind (and
+    compared as far as it has read); one whose position lies past the ledger's head is a
+    difference. A difference means a read model no longer says what the ledger says; `ledger
+    projections rebuild` mends it. Exits 1 if any difference is found.
 
     Example:
 
@@ -203,35 +216,45 @@ def projections_check(name: str | None, db: str, fmt: str) -> None:
 
     from ledger.errors import LedgerError
     from ledger.projections.check import check
-    from ledger.projections.runner import up_to_date
+    from ledger.projections.runner import ProjectionRunner
 
     app = open_ledger(db)
-    runner = up_to_date(app, [name] if name else None)
+    runner = ProjectionRunner(app, [name] if name else None, ensure=False)
+    before = runner.positions()
     head = runner.head()
     started = time.perf_counter()
     with progress_bar(head, "Checking") as progress:
         result = check(runner, progress=progress)
     elapsed = time.perf_counter() - started
-    if runner.head() != head:
-        raise LedgerError("events were recorded during the check, so its comparison may be off: run it again")
+    if runner.positions() != before:
+        raise LedgerError(
+            "the projections moved during the check (a follower or a reading command caught them up), so its "
+            "comparison may be off: run it again"
+        )
     if fmt == "json":
         emit_json({**result.as_dict(), "seconds": round(elapsed, 3)})
     else:
         names = ", ".join(p.name for p in runner.projections)
         rows = ", ".join(f"{count:,} {table}" for table, count in sorted(result.rows.items()))
-        click.echo(f"Checked {names} against {result.events:,} events of {result.cases:,} cases up to position "
-                   f"{result.position} in {elapsed:.1f} s ({rows} rows).")
+        click.echo(f"Checked {names} against {result.events:,} events of {result.cases:,} cases (the ledger's head is "
+                   f"position {result.position}) in {elapsed:.1f} s ({rows or 'no'} rows).")
+        for projection, count in sorted(result.behind.items()):
+            click.echo(f"  {projection} is {count:,} events behind the ledger (at position "
+                       f"{result.positions[projection]}): compared as far as it has read; any reading command "
+                       "brings it up to date")
         for d in result.differences:
             click.echo(f"  {d.projection}/{d.table}, case {d.case}: {d.problem}")
         if result.more:
             click.echo(f"  ... and {result.more} more")
     if not result.ok:
+        differing = sorted({d.projection for d in result.differences})
+        target = name or (differing[0] if len(differing) == 1 and not result.more else None)
         raise LedgerError(
             f"{len(result.differences) + result.more} difference(s) between the projections and the ledger: "
-            f"run `ledger projections rebuild{' ' + name if name else ''}`"
+            f"run `ledger projections rebuild{' ' + target if target else ''}`"
         )
     if fmt == "text":
-        click.echo("OK: every row matches the ledger.")
+        click.echo("OK: every row matches the ledger" + (" (as far as each projection has read)." if result.behind else "."))
 
 
 @click.command()

@@ -14,8 +14,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ledger.projections.base import Notification, Projection, metadata
-from ledger.projections.runner import ProjectionRunner
+from ledger.projections.base import Notification, Projection, metadata, positions
+from ledger.projections.runner import REBUILDING, ProjectionRunner
 
 # Whole cases are read in pages of at least this many events.
 PAGE = 20_000
@@ -34,21 +34,28 @@ class Difference:
 
 @dataclass
 class CheckResult:
-    position: int
+    position: int  # the ledger's head when the check began
     events: int = 0
     cases: int = 0
     rows: dict[str, int] = field(default_factory=dict)
     differences: list[Difference] = field(default_factory=list)
     more: int = 0  # differences found beyond those kept
+    positions: dict[str, int] = field(default_factory=dict)  # each projection's, as compared
+    behind: dict[str, int] = field(default_factory=dict)  # events the projection has not read yet
+    ahead: dict[str, int] = field(default_factory=dict)  # how far its position lies past the head
 
     @property
     def ok(self) -> bool:
-        return not self.differences
+        return not self.differences and not self.more
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
             "position": self.position,
+            "head": self.position,
+            "positions": self.positions,
+            "behind": self.behind,
+            "ahead": self.ahead,
             "events": self.events,
             "cases": self.cases,
             "rows": self.rows,
@@ -91,16 +98,16 @@ def check(
     keep: int = 20,
     progress: Callable[[int], None] | None = None,
 ) -> CheckResult:
-    """Compare every projection of `runner` (which must be up to date) with a replay."""
-    positions = runner.positions()
+    """Compare every projection of `runner` with a replay of the ledger up to the projection's own
+    position, writing nothing. A projection behind the head is compared as of its position (and
+    reported behind); one whose position lies past the head, or whose rebuild stopped halfway,
+    is a difference (its rows cannot be compared: `ledger projections rebuild` mends it)."""
     head = runner.head()
-    behind = [p.name for p in runner.projections if positions.get(p.name, 0) != head]
-    if behind:
-        raise ValueError(f"the projections {', '.join(behind)} are not at the ledger's head ({head}): catch them up first")
-    fresh: list[Projection] = [type(p)(runner.read_case) for p in runner.projections]
     result = CheckResult(position=head)
-    tables = {name for p in fresh for name in (t.name for t in p.tables)}
-    seen: set[str] = set()
+    stored_positions = runner.positions()
+    with runner.engine.connect() as connection:
+        inspector = sa.inspect(connection)
+        built = {p.name for p in runner.projections if all(inspector.has_table(t.name) for t in p.tables)}
 
     def differ(projection: str, table: str, case: str, problem: str) -> None:
         if len(result.differences) < keep:
@@ -108,7 +115,42 @@ def check(
         else:
             result.more += 1
 
-    for batch in whole_cases(runner, head):
+    groups: dict[int, list[Projection]] = {}
+    for projection in runner.projections:
+        position = stored_positions.get(projection.name, 0) if projection.name in built else 0
+        result.positions[projection.name] = position
+        if position == REBUILDING:
+            differ(projection.name, positions.name, "-", "a rebuild stopped halfway: its rows are partial")
+        elif position > head:
+            result.ahead[projection.name] = position - head
+            differ(
+                projection.name, positions.name, "-",
+                f"its position {position} lies past the ledger's head {head}: it would hide every new event",
+            )
+        elif projection.name not in built:
+            result.behind[projection.name] = head
+        else:
+            if position < head:
+                result.behind[projection.name] = head - position
+            groups.setdefault(position, []).append(projection)
+    for position, group in sorted(groups.items()):
+        _check_group(runner, group, position, result, differ, progress)
+    return result
+
+
+def _check_group(
+    runner: ProjectionRunner,
+    group: list[Projection],
+    upto: int,
+    result: CheckResult,
+    differ: Callable[[str, str, str, str], None],
+    progress: Callable[[int], None] | None,
+) -> None:
+    fresh: list[Projection] = [type(p)(runner.read_case) for p in group]
+    tables = {name for p in fresh for name in (t.name for t in p.tables)}
+    seen: set[str] = set()
+    rows_seen: dict[str, int] = {}
+    for batch in whole_cases(runner, upto) if upto > 0 else iter(()):
         for projection in fresh:
             projection.apply(batch)
         result.events += len(batch)
@@ -119,22 +161,22 @@ def check(
             for projection in fresh:
                 for name, rows in projection.pending_rows().items():
                     _compare(connection, projection.name, name, cases, rows, differ)
-                    result.rows[name] = result.rows.get(name, 0) + len(rows)
+                    rows_seen[name] = rows_seen.get(name, 0) + len(rows)
                 projection.reset()  # the batch held whole cases: nothing carries over
         if progress is not None:
             progress(result.events)
+    result.rows.update(rows_seen)
     # Rows for cases the ledger does not hold (or rows beyond what the replay gives).
     with runner.engine.connect() as connection:
         for name in sorted(tables):
             table = metadata.tables[name]
             stored = connection.execute(sa.select(sa.func.count()).select_from(table)).scalar() or 0
-            expected = result.rows.get(name, 0)
+            expected = rows_seen.get(name, 0)
             if stored > expected:
                 strays = connection.execute(sa.select(table.c.offer_id).distinct()).scalars()
                 for offer_id in strays:
                     if offer_id not in seen:
                         differ(_owner(fresh, name), name, offer_id, "rows for a case the ledger does not hold")
-    return result
 
 
 def _owner(projections: Sequence[Projection], table: str) -> str:

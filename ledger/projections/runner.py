@@ -25,21 +25,29 @@ from ledger.events.base import LedgerEvent
 from ledger.projections.base import Notification, Projection, metadata, positions
 from ledger.projections.cases import CasesProjection
 from ledger.projections.statistics import StatisticsProjection
+from ledger.settings import env_int
 from ledger.store.persistence import writing
 from ledger.store.stream import stream_rows
 
 PROJECTIONS: tuple[type[Projection], ...] = (CasesProjection, StatisticsProjection)
 READ_BATCH = 5_000
 # Events applied in memory before rows and position are committed together (one transaction).
-FLUSH_EVERY = int(os.environ.get("LEDGER_PROJECTION_FLUSH", "100000"))
+FLUSH_EVERY = env_int("LEDGER_PROJECTION_FLUSH")
 # A rebuild worker flushes more often: what it holds between flushes is all it holds.
-REBUILD_FLUSH_EVERY = int(os.environ.get("LEDGER_REBUILD_FLUSH", "40000"))
+REBUILD_FLUSH_EVERY = env_int("LEDGER_REBUILD_FLUSH")
 
 Progress = Callable[[int], None]
 
 
 class PositionMoved(LedgerError):
     """Another runner advanced the projection first; this batch was rolled back."""
+
+
+class ProjectionAhead(LedgerError):
+    """A projection's position lies past the ledger's head (set by hand, or copied from another
+    ledger): it would hide every new event, so nothing is read from it until it is rebuilt."""
+
+    exit_code = 6
 
 
 @dataclass(frozen=True)
@@ -54,19 +62,31 @@ class ProjectionStatus:
     def behind(self) -> int:
         return max(self.head - self.position, 0)
 
+    @property
+    def ahead(self) -> int:
+        """How far the position lies past the ledger's head (0 for a sound projection)."""
+        return max(self.position - self.head, 0)
+
+    @property
+    def rebuilding(self) -> bool:
+        return self.position == REBUILDING
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "position": self.position,
             "head": self.head,
-            "behind": self.behind,
+            "behind": 0 if self.rebuilding else self.behind,
+            "ahead": self.ahead,
+            "rebuilding": self.rebuilding,
             "version": self.version,
-            "needs_rebuild": self.version != self.current_version,
+            "needs_rebuild": self.version != self.current_version or self.ahead > 0 or self.rebuilding,
         }
 
 
 class ProjectionRunner:
-    def __init__(self, app: Any, names: Sequence[str] | None = None) -> None:
+    def __init__(self, app: Any, names: Sequence[str] | None = None, *, ensure: bool = True) -> None:
+        """`ensure=False` (status, check) reads only: no table is created, dropped or reset."""
         self.app = app
         self.engine: sa.Engine = app.engine
         self.events = app.events_table
@@ -75,7 +95,8 @@ class ProjectionRunner:
         if unknown:
             raise LedgerError(f"unknown projection(s) {sorted(unknown)}; known: {[p.name for p in PROJECTIONS]}")
         self.projections = [cls(self.read_case) for cls in PROJECTIONS if wanted is None or cls.name in wanted]
-        self.ensure_tables()
+        if ensure:
+            self.ensure_tables()
 
     # -- storage --------------------------------------------------------------------------
     def ensure_tables(self) -> None:
@@ -105,17 +126,32 @@ class ProjectionRunner:
         return int(value or 0)
 
     def positions(self) -> dict[str, int]:
+        return {name: position for name, (position, _) in self._position_rows().items()}
+
+    def _position_rows(self) -> dict[str, tuple[int, int]]:
+        """name -> (position, version); empty for a ledger whose projections were never built."""
         with self.engine.connect() as connection:
-            return {row.name: int(row.position) for row in connection.execute(sa.select(positions))}
+            if not sa.inspect(connection).has_table(positions.name):
+                return {}
+            return {row.name: (int(row.position), int(row.version)) for row in connection.execute(sa.select(positions))}
 
     def status(self) -> list[ProjectionStatus]:
         head = self.head()
-        with self.engine.connect() as connection:
-            rows = {row.name: row for row in connection.execute(sa.select(positions))}
+        rows = self._position_rows()
         return [
-            ProjectionStatus(p.name, int(rows[p.name].position), head, int(rows[p.name].version), p.version)
+            ProjectionStatus(p.name, rows.get(p.name, (0, 0))[0], head, rows.get(p.name, (0, 0))[1], p.version)
             for p in self.projections
         ]
+
+    def refuse_if_ahead(self, head: int) -> None:
+        """A projection whose position is past the head would hide every new event: refuse to read it."""
+        for name, position in self.positions().items():
+            if position > head and any(p.name == name for p in self.projections):
+                raise ProjectionAhead(
+                    f"projection {name} is at position {position}, past the ledger's head ({head}): its position was "
+                    f"set by hand or belongs to another ledger, and it would hide every new event; run "
+                    f"`ledger projections rebuild {name}`"
+                )
 
     # -- reading the ledger ---------------------------------------------------------------
     def read_case(self, case_id: UUID, up_to_version: int) -> list[LedgerEvent]:
@@ -143,6 +179,7 @@ class ProjectionRunner:
     def catch_up(self, progress: Progress | None = None) -> int:
         """Bring every projection up to the ledger's head. Returns how many events were applied."""
         head = self.head()
+        self.refuse_if_ahead(head)
         applied = 0
         for group_position, group in self._groups():
             applied += self._run(group, group_position, head, progress)
@@ -217,12 +254,12 @@ class ProjectionRunner:
         A large ledger is replayed by worker processes (one per core by default, or
         LEDGER_REBUILD_WORKERS), each folding the cases of its share in case order, so that memory
         stays bounded; the rows are the ones a replay in the ledger's order would write."""
+        if workers is None:  # read (and refused if malformed) before anything is emptied
+            workers = env_int("LEDGER_REBUILD_WORKERS") or (os.cpu_count() or 1)
         with writing(), self.engine.begin() as connection:
             for projection in self.projections:
                 self._drop_and_reset(connection, projection)
         head = self.head()
-        if workers is None:
-            workers = int(os.environ.get("LEDGER_REBUILD_WORKERS", "0")) or (os.cpu_count() or 1)
         if head < PARALLEL_FROM or ":memory:" in str(self.engine.url):
             return self.catch_up(progress)
         return self._rebuild_parallel(head, max(1, workers), progress)
@@ -349,7 +386,7 @@ class ProjectionRunner:
 # A projection whose rebuild is under way (or stopped halfway) has this position.
 REBUILDING = -1
 # A rebuild replays in several processes from this many events on.
-PARALLEL_FROM = int(os.environ.get("LEDGER_PARALLEL_FROM", "50000"))
+PARALLEL_FROM = env_int("LEDGER_PARALLEL_FROM")
 _counters: list[Any] = []
 _parent: list[int] = []
 

@@ -645,6 +645,9 @@ def _front_matter(data: Mapping[str, Any]) -> list[tuple[str, str]]:
         pairs.append(("Status", "UDKAST: generelle overvejelser (stk. 3) mangler" if data["udkast"] else "Færdig: alle afsnit efter stk. 2-3 foreligger"))
     pairs.append(("Beregnet fra", f"ledger-position {source['position']}, kædehash {source['ledger_hash']}"))
     pairs.append(("Ledger-digest", source["digest"]))
+    if source.get("signeret"):
+        signed = source["signeret"]
+        pairs.append(("Signatur", f"Ed25519, nøgle {signed['key_id']}, {signed['signed_at']}: {signed['signature']} ({signed['fil']})"))
     return pairs
 
 
@@ -749,7 +752,10 @@ def _verify_block(data: Mapping[str, Any]) -> list[Block]:
         ("p", "Rapporten er beregnet fra ledgeren på den position, digesten angiver. Enhver kan efterprøve, at ledgeren "
               "frem til denne position er uændret siden:"),
         ("code", f"ledger verify --digest {digest}"),
-    ]
+    ] + ([
+        ("p", "Digesten er signeret (Ed25519); med Socialtilsynets offentlige nøgle efterprøves også, at den er udstedt af Socialtilsynet:"),
+        ("code", f"ledger verify --since {data['beregnet_fra']['signeret']['fil']} --public-key ledger-digest.pub"),
+    ] if data["beregnet_fra"].get("signeret") else [])
 
 
 def document(data: Mapping[str, Any], charts: Mapping[str, Chart] | None = None) -> list[Block]:

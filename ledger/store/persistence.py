@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import contextvars
-import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
@@ -27,6 +26,7 @@ from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 from sqlalchemy import Column, Index, LargeBinary, event
 from sqlalchemy.orm import Mapped, Session
 
+from ledger.settings import env_float
 from ledger.store.chain import GENESIS, case_hash, ledger_hash
 
 EVENTS_TABLE = "ledger_events"
@@ -87,7 +87,7 @@ class LedgerDatastore(SQLAlchemyDatastore):
     def __init__(self, *, url: str | None = None, **kwargs: Any) -> None:
         if url and url.startswith("sqlite") and ":memory:" not in url:
             # How long a writer waits for another writer's lock before giving up (seconds).
-            kwargs.setdefault("connect_args", {"timeout": float(os.environ.get("LEDGER_SQLITE_TIMEOUT", "60"))})
+            kwargs.setdefault("connect_args", {"timeout": env_float("LEDGER_SQLITE_TIMEOUT")})
         elif url and url.startswith("postgresql"):
             kwargs.setdefault("pool_pre_ping", True)
             kwargs.setdefault("connect_args", {"application_name": "supervision-ledger", "connect_timeout": 10})
@@ -220,6 +220,17 @@ def chain_rows(connection: sa.Connection, table: sa.Table, stored_events: Sequen
 _APPEND_ONLY_MESSAGE = "the ledger is append-only: stored events cannot be changed or deleted"
 
 
+# SQLite's `PRAGMA user_version` of a ledger whose triggers are all installed (1: no REPLACE).
+SQLITE_PROTECTION_VERSION = 1
+
+
+def append_only_triggers(dialect: str, table: str = EVENTS_TABLE) -> tuple[str, ...]:
+    """The names of the triggers that keep the events table append-only."""
+    if dialect == "sqlite":
+        return (f"{table}_no_update", f"{table}_no_delete", f"{table}_no_replace")
+    return (f"{table}_append_only", f"{table}_no_truncate")
+
+
 def install_append_only_triggers(connection: sa.Connection, table: str) -> None:
     if connection.dialect.name == "sqlite":
         for action in ("UPDATE", "DELETE"):
@@ -227,6 +238,17 @@ def install_append_only_triggers(connection: sa.Connection, table: str) -> None:
                 f"CREATE TRIGGER IF NOT EXISTS {table}_no_{action.lower()} BEFORE {action} ON {table} "
                 f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY_MESSAGE}'); END"
             )
+        # INSERT OR REPLACE (and REPLACE INTO) deletes the row it collides with without firing the
+        # delete trigger (unless a connection turns recursive_triggers on): refuse an insert that
+        # collides, on any connection, before SQLite resolves the conflict.
+        connection.exec_driver_sql(
+            f"CREATE TRIGGER IF NOT EXISTS {table}_no_replace BEFORE INSERT ON {table} "
+            f"WHEN EXISTS (SELECT 1 FROM {table} WHERE id = NEW.id) "
+            f"OR EXISTS (SELECT 1 FROM {table} WHERE originator_id = NEW.originator_id "
+            "AND originator_version = NEW.originator_version) "
+            f"BEGIN SELECT RAISE(ABORT, '{_APPEND_ONLY_MESSAGE} (an insert may not replace a stored event)'); END"
+        )
+        connection.exec_driver_sql(f"PRAGMA user_version = {SQLITE_PROTECTION_VERSION}")
     elif connection.dialect.name == "postgresql":
         connection.exec_driver_sql(
             "CREATE OR REPLACE FUNCTION ledger_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
@@ -245,6 +267,33 @@ def install_append_only_triggers(connection: sa.Connection, table: str) -> None:
                 f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
                 "FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only()"
             )
+        # ENABLE ALWAYS: the triggers fire even under `SET session_replication_role = replica`
+        # (which otherwise turns every ordinary trigger off). Only the table's owner may do this.
+        owner = connection.execute(
+            sa.text("SELECT pg_has_role(current_user, relowner, 'USAGE') FROM pg_class WHERE oid = to_regclass(:table)"),
+            {"table": table},
+        ).scalar()
+        if owner:
+            for name in append_only_triggers("postgresql", table):
+                connection.exec_driver_sql(f"ALTER TABLE {table} ENABLE ALWAYS TRIGGER {name}")
+
+
+def upgrade_append_only(engine: sa.Engine, table: str = EVENTS_TABLE) -> None:
+    """Bring an existing SQLite ledger's triggers up to date (once: `PRAGMA user_version` records it).
+
+    A ledger written before the REPLACE trigger existed gets it when it is next opened; its events
+    and hashes are untouched. Should the file be read-only, the ledger opens as it is (and
+    `ledger verify` warns that the trigger is missing)."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+    with engine.connect() as connection:
+        if (connection.exec_driver_sql("PRAGMA user_version").scalar() or 0) >= SQLITE_PROTECTION_VERSION:
+            return
+    try:
+        with writing(), engine.begin() as connection:
+            install_append_only_triggers(connection, table)
+    except sa.exc.OperationalError:
+        pass
 
 
 class LedgerFactory(SQLAlchemyFactory):
