@@ -32,7 +32,7 @@ from ledger.aggregates.employer import Arbejdsgiver
 from ledger.aggregates.koncern import Koncern
 from ledger.aggregates.offer import Offer
 from ledger.application import utc_now
-from ledger.commands import BaseCommand, command_adapter, parse_json_line
+from ledger.commands import BaseCommand, check_recorder, command_adapter, parse_json_line, refuse_repeated_keys
 from ledger.coordination import KONCERN_EVENTS, NEEDS_CONTEXT, context_for, follow_up
 from ledger.errors import InvalidInput, LedgerError
 from ledger.events.base import LedgerEvent
@@ -56,7 +56,7 @@ class BulkImporter:
     def __init__(self, app: Any, *, flush_every: int = 20_000, by: str | None = None) -> None:
         self.app = app
         self.flush_every = flush_every
-        self.by = by or app.user
+        self.by = check_recorder(by, "--by") if by else app.user
         self.cases: dict[tuple[str, str], Case] = {}
         self.pending: list[LedgerEvent] = []
         self.stored = 0
@@ -356,9 +356,12 @@ def command_of_line(raw: bytes) -> BaseCommand | None:
         # TypeAdapter.validate_json calls it, without the wrapper's argument handling). Anything
         # the models refuse is read again below, so that the message is the one `ledger submit` gives.
         try:
-            return _validate_json(raw)  # type: ignore[no-any-return]
+            command: BaseCommand = _validate_json(raw)
         except ValidationError:
             pass
+        else:
+            refuse_repeated_keys(raw, command)
+            return command
     try:
         text = raw.decode("utf-8").strip().lstrip("\ufeff")
     except UnicodeDecodeError:
