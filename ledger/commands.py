@@ -1293,6 +1293,18 @@ def repeated_key(text: str) -> str | None:
     return None
 
 
+def read_json_document(text: str) -> Any:
+    """A whole JSON document given as input (a takst file): refused if an object repeats a key."""
+    import json
+
+    try:
+        return json.loads(text, object_pairs_hook=_once_each)
+    except _Repeated as found:
+        raise InvalidInput(
+            f"the key {_unpersonal(repr(str(found.args[0])))} is given twice in one object: each key once"
+        ) from None
+
+
 def check_recorder(value: str, source: str) -> str:
     """Who records, from --by, $LEDGER_USER or the login name: the rules of the `by` field (no
     control characters, no personal numbers, 1-300 characters). Returns it stripped."""
