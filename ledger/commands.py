@@ -1208,15 +1208,15 @@ def parse_json_line(line: str) -> BaseCommand:
 # -- a key given twice ---------------------------------------------------------------------------
 # A JSON parser keeps the last of two values of one key, so {"command": "paabud", "command":
 # "tilsynsbesoeg", ...} would record a visit. A line with a repeated key is refused. The check costs
-# little on the import's path: a line written as JSON usually is ("key": with no white space before
-# the colon) holds exactly as many '":' as the JSON objects it describes hold keys, unless a key is
-# repeated (the validated command has one field, or one dict entry, fewer) or a string begins with
-# a colon or holds \":, both of which only ever make the count larger. Only when the counts differ
-# (or a colon follows white space) is the line parsed again, by `json`, to find the key.
+# one count on the import's path: every key of a JSON object is followed by one colon, so a line
+# holds at least as many colons as the objects it describes hold keys; exactly as many unless a key
+# is repeated (the validated command then has one field, or one dict entry, fewer) or a text holds a
+# colon (which only makes the count larger). Only when the counts differ is the line read again, by
+# `json`, to find the repeated key, if there is one.
 _OBJECT_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
 
 
-def _object_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+def object_fields(cls: type[BaseModel]) -> tuple[str, ...]:
     """The fields of a model that are JSON objects in the input, or lists of them."""
     found = _OBJECT_FIELDS.get(cls)
     if found is None:
@@ -1234,8 +1234,8 @@ def _holds_dicts(annotation: Any) -> bool:
 
 def keys_given(model: BaseModel) -> int:
     """How many keys the JSON objects that made this model held, each counted once."""
-    count = len(model.model_fields_set)
-    for name in _object_fields(type(model)):
+    count = len(model.__pydantic_fields_set__)
+    for name in object_fields(type(model)):
         value = getattr(model, name)
         if isinstance(value, BaseModel):
             count += keys_given(value)
@@ -1251,13 +1251,16 @@ def keys_given(model: BaseModel) -> int:
 def refuse_repeated_keys(line: str | bytes, command: BaseModel) -> None:
     """Refuse a line whose JSON repeats a key in one object (given the command it validated to)."""
     if isinstance(line, bytes):
-        if line.count(b'":') == keys_given(command) and b" :" not in line and b"\t:" not in line and b"\r:" not in line:
+        if line.count(b":") == keys_given(command):
             return
-        text = line.decode("utf-8", "replace")
-    else:
-        if line.count('":') == keys_given(command) and " :" not in line and "\t:" not in line and "\r:" not in line:
-            return
-        text = line
+        line = line.decode("utf-8", "replace")
+    elif line.count(":") == keys_given(command):
+        return
+    refuse_repeated_key(line)
+
+
+def refuse_repeated_key(text: str) -> None:
+    """Refuse JSON text that repeats a key within one object (the careful reading)."""
     repeated = repeated_key(text)
     if repeated is not None:
         raise InvalidInput(
