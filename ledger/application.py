@@ -28,7 +28,7 @@ from ledger.aggregates.base import Case, Recording
 from ledger.aggregates.employer import Arbejdsgiver
 from ledger.aggregates.koncern import Koncern
 from ledger.aggregates.offer import Offer
-from ledger.commands import PARTY_ALIASES, BaseCommand
+from ledger.commands import PARTY_ALIASES, BaseCommand, check_recorder
 from ledger.coordination import context_for, follow_up
 from ledger.errors import ConcurrencyConflict, InvalidInput, LedgerError, NotFound, StoreUnavailable
 from ledger.events.base import LedgerEvent
@@ -157,6 +157,7 @@ class Ledger(Application[Any]):
     """The supervision ledger."""
 
     name = "Ledger"
+    _user: str | None
 
     def __init__(
         self,
@@ -170,7 +171,7 @@ class Ledger(Application[Any]):
         self.url = normalise_url(url)
         self.clock = clock
         self.rulebooks = rulebooks or load_rulebooks()
-        self.user = user or default_user()
+        self.user = user
         if not create:
             self._require_existing(self.url)
         env = {
@@ -365,8 +366,21 @@ class Ledger(Application[Any]):
         assert isinstance(found, Authority)
         return found
 
+    @property
+    def user(self) -> str:
+        """Who records when a command does not say: --by, else $LEDGER_USER, else the login name;
+        held to the rules of the `by` field, when first needed (a reading command needs none)."""
+        if self._user is None:
+            source = "LEDGER_USER" if os.environ.get("LEDGER_USER") else "the login name"
+            self._user = check_recorder(default_user(), source)
+        return self._user
+
+    @user.setter
+    def user(self, value: str | None) -> None:
+        self._user = check_recorder(value, "--by") if value else None
+
     def recording(self, by: str | None = None) -> Recording:
-        recorder, behalf = self.who(by)
+        recorder, behalf = self.who(check_recorder(by, "--by") if by else None)
         return Recording(recorded_at=self.clock(), recorded_by=recorder, rulebooks=self.rulebooks, on_behalf_of=behalf)
 
     # -- commands ---------------------------------------------------------------------------
@@ -386,6 +400,8 @@ class Ledger(Application[Any]):
         `recorder` is an authenticated identity (see `who`); `admit(command, case)` may refuse a
         command for the one who sends it: it is called with the command's case before and after
         it is judged (the HTTP service keeps a sagsbehandler to their own region with it)."""
+        if by:
+            by = check_recorder(by, "--by")
         moment = self.clock()
         cases: dict[tuple[str, str], Case] = {}
         receipts: list[Receipt] = []

@@ -32,7 +32,18 @@ from ledger.aggregates.employer import Arbejdsgiver
 from ledger.aggregates.koncern import Koncern
 from ledger.aggregates.offer import Offer
 from ledger.application import utc_now
-from ledger.commands import PARTY_ALIASES, BaseCommand, command_adapter, parse_json_line
+from ledger.commands import (
+    ALL_COMMANDS,
+    PARTY_ALIASES,
+    BaseCommand,
+    check_recorder,
+    command_adapter,
+    keys_given,
+    object_fields,
+    parse_json_line,
+    refuse_repeated_key,
+    require_legal_fields,
+)
 from ledger.coordination import KONCERN_EVENTS, NEEDS_CONTEXT, context_for, follow_up
 from ledger.errors import InvalidInput, LedgerError
 from ledger.events.base import LedgerEvent, with_on_behalf_of
@@ -58,7 +69,7 @@ class BulkImporter:
     def __init__(self, app: Any, *, flush_every: int = 20_000, by: str | None = None) -> None:
         self.app = app
         self.flush_every = flush_every
-        self.by = by or app.user
+        self.by = check_recorder(by, "--by") if by else app.user
         self.cases: dict[tuple[str, str], Case] = {}
         self.pending: list[LedgerEvent] = []
         self.stored = 0
@@ -411,9 +422,14 @@ def command_of_line(raw: bytes) -> BaseCommand | None:
         # TypeAdapter.validate_json calls it, without the wrapper's argument handling). Anything
         # the models refuse is read again below, so that the message is the one `ledger submit` gives.
         try:
-            return _validate_json(raw)  # type: ignore[no-any-return]
+            command: BaseCommand = _validate_json(raw)
         except ValidationError:
             pass
+        else:
+            if not _names_each_key_once(raw, command):
+                refuse_repeated_key(raw.decode("utf-8", "replace"))
+            require_legal_fields(command)  # a field the law demands, left out: its paragraph, as `ledger submit` says
+            return command
     try:
         text = raw.decode("utf-8").strip().lstrip("\ufeff")
     except UnicodeDecodeError:
@@ -422,6 +438,16 @@ def command_of_line(raw: bytes) -> BaseCommand | None:
 
 
 _validate_json = command_adapter().validator.validate_json
+# The commands that are one flat JSON object (no nested objects, no dicts): most lines.
+_FLAT = frozenset(cls for cls in ALL_COMMANDS if not object_fields(cls))
+
+
+def _names_each_key_once(raw: bytes, command: BaseCommand) -> bool:
+    """The quick check of `ledger.commands.refuse_repeated_keys`: True when the line holds as many
+    colons as its command has keys (see there why that proves no key is repeated); False means:
+    look carefully."""
+    given = len(command.__pydantic_fields_set__) if type(command) in _FLAT else keys_given(command)
+    return raw.count(b":") == given
 
 PARALLEL_IMPORT_FROM = 8_000_000  # bytes: about 40,000 lines of the generated file
 

@@ -38,7 +38,7 @@ from ledger.events.vocab import (
     StraksGrund,
     VisitKind,
 )
-from ledger.readers import event_number, json_integer, printable, read_day
+from ledger.readers import event_number, holds_cpr_number, json_integer, printable, read_day
 
 # Numbers and yes/no are what they say: a JSON true is not the number 1, "12" is not 12, 1 is not true.
 Int = Annotated[int, BeforeValidator(json_integer)]
@@ -46,9 +46,13 @@ Flag = Annotated[bool, Strict()]
 Day = Annotated[dt.date, BeforeValidator(read_day)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20_000), BeforeValidator(printable)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300), BeforeValidator(printable)]
-Ref = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-ZÆ]\d{1,6}$")]
+Ref = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-ZÆ]\d{1,6}$"), BeforeValidator(printable)]
 EventNo = Annotated[int, BeforeValidator(event_number), Strict(), Field(ge=1, le=10_000_000)]
 Key = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9ÆØÅæøå][A-Za-z0-9ÆØÅæøå._:/-]{0,63}$"), BeforeValidator(printable)]
+# An indicator's or a theme's number in the quality model (1.a, 10): a key of a short text.
+Label = Annotated[str, StringConstraints(max_length=10), BeforeValidator(printable)]
+# Lists of municipalities: Denmark has 98.
+KOMMUNER = 98
 
 
 class _Model(BaseModel):
@@ -156,7 +160,7 @@ class AuthorityCommand(BaseCommand):
 
 
 class _StraksFields(_Model):
-    dialog: list[Ref] | None = Field(default=None, description="The dialog(s) (D1, ...) that preceded the decision; default: the dialogs opened before it.")
+    dialog: list[Ref] | None = Field(default=None, max_length=100, description="The dialog(s) (D1, ...) that preceded the decision; default: the dialogs opened before it.")
     straks: Flag = Field(default=False, description="Decided straks, without prior dialog (needs straks_begrundelse).")
     straks_grund: StraksGrund | None = Field(default=None, description="The category of special reason for straks.")
     straks_begrundelse: Text | None = Field(default=None, description="The special reason that makes a straks decision necessary.")
@@ -174,7 +178,7 @@ class Ansoegning(Command):
     SUMMARY: ClassVar[str] = "Ansøgning modtaget: a written application opens (or reopens) a case"
     command: Literal["ansoegning"] = "ansoegning"
     navn: Short
-    tilbudstyper: list[OfferType] = Field(min_length=1, description="Offer types, e.g. SEL107, SEL66_5, PLEJEFAMILIE.")
+    tilbudstyper: list[OfferType] = Field(min_length=1, max_length=20, description="Offer types, e.g. SEL107, SEL66_5, PLEJEFAMILIE.")
     pladser: Int = Field(ge=1, le=10_000)
     ejerform: Ejerform
     region: Region
@@ -370,7 +374,7 @@ class Paabud(Command, _StraksFields):
     karakter: PaabudKarakter
     begrundelse: Text | None = None
     forventes_rettet: Flag = Field(default=True, description="The offer is expected to be able and willing to rectify (bek § 8 stk 2).")
-    kommuner_orienteret: list[Short] = Field(default_factory=list, description="Municipalities told (bek § 9).")
+    kommuner_orienteret: list[Short] = Field(default_factory=list, max_length=KOMMUNER, description="Municipalities told (bek § 9).")
 
 
 class PaabudsfristForlaenget(Command):
@@ -417,7 +421,7 @@ class PaabudOphaevet(Command):
     command: Literal["paabud-ophaevet"] = "paabud-ophaevet"
     paabud: Ref
     begrundelse: Text | None = None
-    kommuner_orienteret: list[Short] = Field(default_factory=list)
+    kommuner_orienteret: list[Short] = Field(default_factory=list, max_length=KOMMUNER)
 
 
 class SkaerpetTilsyn(Command, _StraksFields):
@@ -437,9 +441,9 @@ class SkaerpetTilsyn(Command, _StraksFields):
     baggrund: Baggrund
     begrundelse: Text | None = None
     paabud: list[PaabudSpec] = Field(default_factory=list, max_length=20, description="Påbud decided together with it.")
-    paabud_refs: list[Ref] = Field(default_factory=list, description="Påbud issued the same day (P1, ...).")
+    paabud_refs: list[Ref] = Field(default_factory=list, max_length=20, description="Påbud issued the same day (P1, ...).")
     forventes_rettet: Flag = True
-    kommuner_orienteret: list[Short] = Field(default_factory=list)
+    kommuner_orienteret: list[Short] = Field(default_factory=list, max_length=KOMMUNER)
 
 
 class SkaerpetTilsynOphaevet(Command):
@@ -471,7 +475,7 @@ class Ophoer(Command, _StraksFields):
     virkning_fra: Day | None = None
     baggrund: Baggrund
     begrundelse: Text | None = None
-    kommuner_underrettet: list[Short] = Field(default_factory=list, description="Municipalities told (bek § 4 stk 4).")
+    kommuner_underrettet: list[Short] = Field(default_factory=list, max_length=KOMMUNER, description="Municipalities told (bek § 4 stk 4).")
 
 
 class Lukning(Command):
@@ -515,8 +519,8 @@ class Kvalitetsvurdering(Command):
     SUMMARY: ClassVar[str] = "Kvalitetsvurdering: indicators and written theme assessments"
     command: Literal["kvalitetsvurdering"] = "kvalitetsvurdering"
     anledning: Literal["godkendelse", "tilsyn"]
-    indikatorer: dict[Annotated[str, StringConstraints(max_length=10)], Int | Literal["forventes", "forventes_ikke"]] = Field(max_length=200)
-    temaer: dict[Annotated[str, StringConstraints(max_length=10)], Text] = Field(default_factory=dict, max_length=20)
+    indikatorer: dict[Label, Int | Literal["forventes", "forventes_ikke"]] = Field(max_length=200)
+    temaer: dict[Label, Text] = Field(default_factory=dict, max_length=20)
 
 
 class BudgetIndsendt(Command):
@@ -559,8 +563,8 @@ class BudgetAfgoerelse(Command):
     budgetaar: Int = Field(ge=2000, le=2100)
     godkendt: Flag
     begrundelse: Text | None = None
-    kriterier: dict[Short, Flag] = Field(default_factory=dict)
-    kontroller: dict[Short, Flag] = Field(default_factory=dict)
+    kriterier: dict[Short, Flag] = Field(default_factory=dict, max_length=20)
+    kontroller: dict[Short, Flag] = Field(default_factory=dict, max_length=20)
 
 
 class Aarsrapport(Command):
@@ -589,8 +593,8 @@ class OekonomiskVurdering(Command):
     HANDLER: ClassVar[str] = "oekonomisk_vurdering"
     SUMMARY: ClassVar[str] = "Økonomisk vurdering (bek §§ 12-13)"
     command: Literal["oekonomisk-vurdering"] = "oekonomisk-vurdering"
-    konklusioner: dict[Short, Flag]
-    kontroller: dict[Short, Flag] = Field(default_factory=dict)
+    konklusioner: dict[Short, Flag] = Field(max_length=20)
+    kontroller: dict[Short, Flag] = Field(default_factory=dict, max_length=20)
     begrundelse: Text | None = None
 
 
@@ -699,7 +703,7 @@ class KommunerOrienteret(Command):
     CORRECTABLE: ClassVar[bool] = False
     command: Literal["kommuner-orienteret"] = "kommuner-orienteret"
     afgoerelse: EventNo
-    kommuner: list[Short] = Field(min_length=1, max_length=100)
+    kommuner: list[Short] = Field(min_length=1, max_length=KOMMUNER)
 
 
 class AendringAnsoegt(Command):
@@ -715,7 +719,7 @@ class AendringAnsoegt(Command):
     beskrivelse: Text
     pladser: Int | None = Field(default=None, ge=1, le=10_000)
     forventede_borgere: Int | None = Field(default=None, ge=1, le=1_000_000)
-    tilbudstyper: list[OfferType] = Field(default_factory=list)
+    tilbudstyper: list[OfferType] = Field(default_factory=list, max_length=20)
     nye_afdelinger: list[AfdelingSpec] = Field(default_factory=list, max_length=200)
 
 
@@ -814,7 +818,7 @@ class ObjektivFinansieringCommand(AuthorityCommand):
     command: Literal["objektiv-finansiering"] = "objektiv-finansiering"
     aar: Int = Field(ge=2000, le=2100, description="The year the andel is for.")
     samlet_beloeb_oere: Oere = Field(description="The total to split between the kommuner, in øre.")
-    kommuner: dict[Short, Annotated[Int, Field(ge=0, le=10**8)]] = Field(min_length=1, max_length=200, description="Each kommune's number of 0-17-year-olds (KOMMUNE=ANTAL).")
+    kommuner: dict[Short, Annotated[Int, Field(ge=0, le=10**8)]] = Field(min_length=1, max_length=KOMMUNER, description="Each kommune's number of 0-17-year-olds (KOMMUNE=ANTAL).")
     begrundelse: Text | None = None
 
 
@@ -945,7 +949,7 @@ class ArbejdsgiverAnsoegning(EmployerCommand):
     virksomhedsform: Literal["forening", "privat_virksomhed"]
     region: Region
     adresse: Short
-    cvr: Annotated[str, StringConstraints(pattern=r"^\d{8}$")] | None = None
+    cvr: Annotated[str, StringConstraints(pattern=r"^\d{8}$"), BeforeValidator(printable)] | None = None
     skriftlig: Flag = True
 
     def handler_kwargs(self) -> dict[str, Any]:
@@ -984,10 +988,10 @@ class ArbejdsgiverGodkendelse(EmployerCommand):
     SUMMARY: ClassVar[str] = "Kapitel 2: godkendt (betingelserne i bek § 20)"
     command: Literal["arbejdsgiver-godkendelse"] = "arbejdsgiver-godkendelse"
     begrundelse: Text | None = None
-    betingelser: dict[Short, Flag] = Field(default_factory=dict, description="The conditions of bek § 20: solvent, kompetent_ledelse_og_supervision, kendskab_til_ansaettelsesret.")
+    betingelser: dict[Short, Flag] = Field(default_factory=dict, max_length=20, description="The conditions of bek § 20: solvent, kompetent_ledelse_og_supervision, kendskab_til_ansaettelsesret.")
     dokumentation: Text | None = Field(default=None, description="The documentation of the knowledge of employment law (bek § 20 nr 3).")
     vilkaar: list[VilkaarSpec] = Field(default_factory=list, max_length=100)
-    dialog: list[Ref] | None = None
+    dialog: list[Ref] | None = Field(default=None, max_length=100)
 
 
 class ArbejdsgiverAfslag(EmployerCommand):
@@ -1059,8 +1063,8 @@ class ArbejdsgiverBudgetAfgoerelse(EmployerCommand):
     budgetaar: Int = Field(ge=2000, le=2100)
     godkendt: Flag
     begrundelse: Text | None = None
-    kriterier: dict[Short, Flag] = Field(default_factory=dict)
-    kontroller: dict[Short, Flag] = Field(default_factory=dict)
+    kriterier: dict[Short, Flag] = Field(default_factory=dict, max_length=20)
+    kontroller: dict[Short, Flag] = Field(default_factory=dict, max_length=20)
 
 
 class ArbejdsgiverRegnskab(EmployerCommand):
@@ -1123,7 +1127,7 @@ class ArbejdsgiverOphoer(EmployerCommand, _StraksFields):
     virkning_fra: Day | None = None
     baggrund: Baggrund
     begrundelse: Text | None = None
-    kommuner_underrettet: list[Short] = Field(default_factory=list, description="The municipalities that granted schemes (bek § 21 stk 3).")
+    kommuner_underrettet: list[Short] = Field(default_factory=list, max_length=KOMMUNER, description="The municipalities that granted schemes (bek § 21 stk 3).")
     borgere_underrettet: Int = Field(default=0, ge=0, le=1_000_000, description="How many citizens with schemes were told (bek § 21 stk 3).")
 
 
@@ -1412,7 +1416,10 @@ def describe_error(error: ValidationError) -> str:
         tag = ""
         if loc and loc[0] in COMMANDS:
             tag, loc = loc[0], loc[1:]  # the discriminator tag: the line already says which command
-        location = ".".join(loc)
+        key = bool(loc) and loc[-1] == "[key]"
+        if key:
+            loc = loc[:-2]  # a dict's key: named as "FIELD (a key)", never quoted (it may be what is refused)
+        location = ".".join(_unpersonal(part) for part in loc) + (" (a key)" if key else "")
         message = item["msg"]
         legal = _legal_path(tag, loc) if tag and _blank(item) else None
         if legal is not None:
@@ -1420,7 +1427,7 @@ def describe_error(error: ValidationError) -> str:
         elif item["type"] == "union_tag_invalid":
             known = ", ".join(COMMANDS)
             named = item.get("input", {}).get("command") if isinstance(item.get("input"), dict) else None
-            message = f"unknown command {named!r}; known commands: {known}"
+            message = f"unknown command {_unpersonal(repr(named))}; known commands: {known}"
             location = "command"
         elif item["type"] == "union_tag_not_found":
             message = "each line needs a 'command' field naming what to record"
@@ -1448,6 +1455,11 @@ def party_alias(data: Any) -> dict[str, Any] | None:
         if name is not None:
             return {**data, "command": name}
     return None
+
+
+def _unpersonal(text: str) -> str:
+    """A name from the input, quoted in a message unless it holds a CPR number."""
+    return "(a personal number)" if holds_cpr_number(text) else text
 
 
 def parse_command(data: Any) -> BaseCommand:
@@ -1486,10 +1498,128 @@ def parse_json_line(line: str) -> BaseCommand:
         if '"part"' in line:
             aliased = party_alias(data)
             if aliased is not None:
-                return parse_command(aliased)
+                command = parse_command(aliased)
+                refuse_repeated_keys(line, command)
+                return command
         found = _refusal(error, data, parse_command)
         if isinstance(found, LedgerError):
             raise found from None
         command = found
+    refuse_repeated_keys(line, command)
     require_legal_fields(command)
     return command
+
+
+# -- a key given twice ---------------------------------------------------------------------------
+# A JSON parser keeps the last of two values of one key, so {"command": "paabud", "command":
+# "tilsynsbesoeg", ...} would record a visit. A line with a repeated key is refused. The check costs
+# one count on the import's path: every key of a JSON object is followed by one colon, so a line
+# holds at least as many colons as the objects it describes hold keys; exactly as many unless a key
+# is repeated (the validated command then has one field, or one dict entry, fewer) or a text holds a
+# colon (which only makes the count larger). Only when the counts differ is the line read again, by
+# `json`, to find the repeated key, if there is one.
+_OBJECT_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def object_fields(cls: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of a model that are JSON objects in the input, or lists of them."""
+    found = _OBJECT_FIELDS.get(cls)
+    if found is None:
+        found = _OBJECT_FIELDS[cls] = tuple(
+            name for name, info in cls.model_fields.items() if _holds_models(info.annotation) or _holds_dicts(info.annotation)
+        )
+    return found
+
+
+def _holds_dicts(annotation: Any) -> bool:
+    if getattr(annotation, "__origin__", None) is dict or annotation is dict:
+        return True
+    return any(_holds_dicts(arg) for arg in get_args(annotation))
+
+
+def keys_given(model: BaseModel) -> int:
+    """How many keys the JSON objects that made this model held, each counted once."""
+    count = len(model.__pydantic_fields_set__)
+    for name in object_fields(type(model)):
+        value = getattr(model, name)
+        if isinstance(value, BaseModel):
+            count += keys_given(value)
+        elif isinstance(value, dict):
+            count += len(value)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, BaseModel):
+                    count += keys_given(item)
+    return count
+
+
+def refuse_repeated_keys(line: str | bytes, command: BaseModel) -> None:
+    """Refuse a line whose JSON repeats a key in one object (given the command it validated to)."""
+    if isinstance(line, bytes):
+        if line.count(b":") == keys_given(command):
+            return
+        line = line.decode("utf-8", "replace")
+    elif line.count(":") == keys_given(command):
+        return
+    refuse_repeated_key(line)
+
+
+def refuse_repeated_key(text: str) -> None:
+    """Refuse JSON text that repeats a key within one object (the careful reading)."""
+    repeated = repeated_key(text)
+    if repeated is not None:
+        raise InvalidInput(
+            f"the key {_unpersonal(repr(repeated))} is given twice in one object: a line names each key once "
+            "(a JSON reader would keep only the last)"
+        )
+
+
+class _Repeated(Exception):
+    pass
+
+
+def _once_each(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: set[str] = set()
+    for key, _ in pairs:
+        name = key.strip()  # a text key is stripped when read: " navn" and "navn" are one key
+        if name in seen:
+            raise _Repeated(key)
+        seen.add(name)
+    return dict(pairs)
+
+
+def repeated_key(text: str) -> str | None:
+    """The first key the JSON text repeats within one object, or None (also for text that is not JSON)."""
+    import json
+
+    try:
+        json.loads(text.strip().lstrip("\ufeff"), object_pairs_hook=_once_each)
+    except _Repeated as found:
+        return str(found.args[0])
+    except ValueError:
+        return None
+    return None
+
+
+def read_json_document(text: str) -> Any:
+    """A whole JSON document given as input (a takst file): refused if an object repeats a key."""
+    import json
+
+    try:
+        return json.loads(text, object_pairs_hook=_once_each)
+    except _Repeated as found:
+        raise InvalidInput(
+            f"the key {_unpersonal(repr(str(found.args[0])))} is given twice in one object: each key once"
+        ) from None
+
+
+def check_recorder(value: str, source: str) -> str:
+    """Who records, from --by, $LEDGER_USER or the login name: the rules of the `by` field (no
+    control characters, no personal numbers, 1-300 characters). Returns it stripped."""
+    try:
+        return _RECORDER.validate_python(value)
+    except ValidationError as error:
+        raise InvalidInput(f"{source}: {describe_error(error)}") from None
+
+
+_RECORDER: TypeAdapter[str] = TypeAdapter(Short)

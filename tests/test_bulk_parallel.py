@@ -114,8 +114,8 @@ def test_three_workers_and_lines_that_are_not_plainly_written(tmp_path: Path) ->
     "odd",
     [
         _line(besoeg(offer=" T-8 ")),  # a key that the model strips
-        b'{"command":"tilsynsbesoeg","offer":"T-9","offer":"T-10","date":"2024-04-16","form":"anmeldt"}\n',  # twice
-        # (an escaped key is read by parsing the line: see the quick-look test)
+        # (an escaped key is read by parsing the line: see the quick-look test; a key given twice is
+        # refused, on one process and on two: tests/test_hostile_input.py)
     ],
 )
 def test_a_key_the_router_reads_wrong_hands_the_rest_to_one_process(

@@ -36,7 +36,20 @@ def db_option(function: F) -> F:
 
 
 def by_option(function: F) -> F:
-    return click.option("--by", "by", envvar="LEDGER_USER", default=None, help="Who records (default: $LEDGER_USER or the login name).")(function)
+    return click.option(
+        "--by", "by", envvar="LEDGER_USER", default=None, callback=_recorder,
+        help="Who records (default: $LEDGER_USER or the login name; the rules of the `by` field).",
+    )(function)
+
+
+def _recorder(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """--by and $LEDGER_USER obey the rules of the `by` field (exit 2 naming which was wrong)."""
+    if value is None:
+        return None
+    from ledger.commands import check_recorder
+
+    from_env = ctx.get_parameter_source(param.name or "by") is click.core.ParameterSource.ENVIRONMENT
+    return check_recorder(value, "LEDGER_USER" if from_env else "--by")
 
 
 def format_option(*choices: str) -> Callable[[F], F]:

@@ -7,7 +7,6 @@ the § 18 statistics use the latter for item 7.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -132,8 +131,10 @@ def read_takst_file(path: Path, date: str | None) -> list[dict[str, Any]]:
     """The commands of a takst file: a JSON object or a list of them, each with the fields of the
     `takster` command (or, with "command": "objektiv-finansiering", of that one); or an object
     {"takster": [...], "objektiv_finansiering": [...]}. A missing "date" is taken from --date."""
+    from ledger.commands import read_json_document
+
     try:
-        data = json.loads(path.read_text(encoding="utf-8-sig"))
+        data = read_json_document(path.read_text(encoding="utf-8-sig"))
     except (OSError, ValueError) as error:
         raise InvalidInput(f"{path} is not a readable JSON file: {error}") from None
     items: list[Any]
