@@ -97,18 +97,79 @@ def test_only_one_follower_per_projection_on_postgresql(pg_schema_url: str) -> N
     app.close()
 
 
+def test_an_event_committed_between_the_followers_catch_up_and_its_wait_is_applied_without_another(
+    pg_schema_url: str,
+) -> None:
+    # Given a follower on PostgreSQL that polls only once an hour, so that only its LISTEN can wake it
+    app = Ledger(pg_schema_url, create=True, user="test")
+    app.execute([parse_command(c) for c in approved()])
+    runner = ProjectionRunner(app)
+    stop = threading.Event()
+    reports: list[int] = []
+
+    def in_the_gap(position: int) -> None:
+        # The hook runs after each catch-up and before the wait: the first time, another writer
+        # commits an event there, after the follower's last read of the ledger.
+        reports.append(position)
+        if len(reports) == 1:
+            writer = Ledger(pg_schema_url, user="writer")
+            writer.execute([parse_command(besoeg())])
+            writer.close()
+
+    follower = threading.Thread(target=runner.follow, args=(stop,), kwargs={"interval": 3600, "on_caught_up": in_the_gap})
+    follower.start()
+    try:
+        # When the event lands in the gap, then the follower applies it with no further event
+        wait_for(lambda: min(runner.positions().values()) == 3, timeout=60)
+    finally:
+        stop.set()
+        follower.join(timeout=30)
+    assert not follower.is_alive()
+    assert reports[:2] == [2, 3]
+    assert count(app) == 3
+    app.close()
+
+
+def test_a_lost_notification_delays_the_follower_by_one_interval_at_most(
+    pg_schema_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a follower on PostgreSQL that looks again every half second without a notification
+    app = Ledger(pg_schema_url, create=True, user="test")
+    app.execute([parse_command(c) for c in approved()])
+    runner = ProjectionRunner(app)
+    stop = threading.Event()
+    follower = threading.Thread(target=runner.follow, args=(stop,), kwargs={"interval": 0.5})
+    follower.start()
+    try:
+        wait_for(lambda: min(runner.positions().values()) == 2, timeout=60)
+        # When a writer commits an event whose NOTIFY never arrives
+        writer = Ledger(pg_schema_url, user="writer")
+        monkeypatch.setattr(writer.recorder_, "_notify_channel", lambda session: None)
+        writer.execute([parse_command(besoeg())])
+        writer.close()
+        # Then the follower applies it all the same
+        wait_for(lambda: min(runner.positions().values()) == 3, timeout=60)
+    finally:
+        stop.set()
+        follower.join(timeout=30)
+    assert not follower.is_alive()
+    app.close()
+
+
 def test_ctrl_c_stops_the_follower_cleanly(pg_schema_url: str) -> None:
     app = Ledger(pg_schema_url, create=True, user="test")
     app.execute([parse_command(c) for c in approved()])
     follower = spawn("projections", "follow", "--db", pg_schema_url)
     try:
         runner = ProjectionRunner(app)
-        wait_for(lambda: min(runner.positions().values()) == 2)
+        # Generous: a process starting on a loaded machine. The follower listens before it first
+        # reads, so the event below cannot fall between its catch-up and its wait.
+        wait_for(lambda: min(runner.positions().values()) == 2, timeout=120)
         app.execute([parse_command(besoeg())])
-        wait_for(lambda: min(runner.positions().values()) == 3)
+        wait_for(lambda: min(runner.positions().values()) == 3, timeout=60)
     finally:
         follower.send_signal(signal.SIGINT)
-        _, err = follower.communicate(timeout=30)
+        _, err = follower.communicate(timeout=60)
     assert follower.returncode == 0, err
     assert "Stopped at position 3" in err
     incremental = projection_rows(app)

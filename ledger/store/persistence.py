@@ -154,6 +154,12 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
         self._notify_channel(session)
         return ids
 
+    def _notify_channel(self, session: Session) -> None:
+        """NOTIFY the followers on PostgreSQL, naming the schema: ledgers that share a database in
+        schemas of their own share the channel, and a follower wakes only for its own ledger."""
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection().exec_driver_sql(f"SELECT pg_notify('{self.channel_name}', current_schema())")
+
     def select_events(
         self,
         originator_id: UUID | str,
