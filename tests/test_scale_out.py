@@ -24,9 +24,7 @@ from ledger.application import Ledger
 from ledger.bulk import BulkImporter
 from ledger.commands import parse_command
 from ledger.errors import LedgerError
-from ledger.projections.cases import case_states
 from ledger.projections.runner import ProjectionRunner, up_to_date
-from ledger.projections.statistics import stat_cases, stat_facts
 from ledger.verify import current_digest, verify
 
 ROOT = Path(__file__).resolve().parents[1]
