@@ -185,10 +185,13 @@ def test_eight_processes_recording_at_once_lose_nothing_and_duplicate_nothing(st
         setup += approved(offer=f"W-{worker}")
     app.execute([parse_command(c) for c in setup])
     context = multiprocessing.get_context("spawn")
-    with context.Pool(8) as pool:
-        results = pool.starmap(record_decisions, [(store_url, worker, 20, 7) for worker in range(8)])
+    with context.Manager() as manager, context.Pool(8) as pool:
+        decided = manager.Barrier(8)  # each worker's first visit, on S-1, is decided by all before any stores
+        results = pool.starmap(record_decisions, [(store_url, worker, 20, 7, decided) for worker in range(8)])
     outcomes = [o for worker in results for o in worker]
-    assert len(outcomes) == 160
+    assert len(outcomes) == 168
+    first = [o["outcome"] for o in outcomes if o["tag"].endswith("-first")]
+    assert sorted(first) == ["acknowledged", *["conflict"] * 7]  # the contention really happened
     stored_tags: dict[str, int] = {}
     for key in ["S-1", "S-2", *[f"W-{w}" for w in range(8)]]:
         case = app.case(key)
@@ -221,22 +224,32 @@ def big_file(path: Path, lines: int) -> Path:
     return path
 
 
-def test_kill_9_during_submit_stores_nothing_of_the_file(store_url: str, tmp_path: Path) -> None:
+def test_kill_9_in_the_middle_of_a_submits_write_stores_nothing_of_the_file(store_url: str, tmp_path: Path) -> None:
+    # Given a ledger with two events and a file of 6,000 visits
     app = Ledger(store_url, create=True, user="setup")
     app.execute([parse_command(c) for c in approved()])
     before = current_digest(app.engine)
     path = big_file(tmp_path / "big.jsonl", 6000)
-    for delay in (0.8, 1.6, 2.4):
-        process = spawn("submit", str(path), "--db", store_url)
-        time.sleep(delay)
+    # When `submit` has inserted every row of the file in its open transaction (the store says so in
+    # the marker and waits, as LEDGER_TEST_HOLD_WRITE asks) and is killed there
+    marker = tmp_path / "holding"
+    process = spawn("submit", str(path), "--db", store_url, env={"LEDGER_TEST_HOLD_WRITE": str(marker)})
+    try:
+        wait_for(lambda: marker.exists() or process.poll() is not None, timeout=240)
+        assert marker.exists(), process.communicate()[1]
+        assert marker.read_text() == "6000"  # the kill lands inside the write: all rows inserted, none committed
+    finally:
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=60)
-        after = current_digest(app.engine)
-        if after != before:
-            assert after.events == before.events + 6000  # it finished before the kill: all of it
-            assert verify(app.engine).ok
-            return
-        assert count(app) == 2
+    assert process.returncode == -signal.SIGKILL
+    # Then nothing of the file is stored, and the chain is whole
+    assert current_digest(app.engine) == before
+    assert count(app) == 2
+    assert verify(app.engine).ok
+    # And the same file, not killed, is stored whole
+    again = cli("submit", str(path), "--db", store_url)
+    assert again.returncode == 0, again.stderr
+    assert count(app) == 6002
     assert verify(app.engine).ok
     app.close()
 
