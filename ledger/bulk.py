@@ -357,7 +357,7 @@ def store_sealed(connection: sa.Connection, table: sa.Table, insert_sql: str, se
     previous = bytes(head) if head is not None else GENESIS
     if connection.dialect.name == "postgresql":
         copy_sealed(connection, table, sealed, previous)
-        connection.exec_driver_sql(f"NOTIFY {table.name}")
+        connection.exec_driver_sql(f"SELECT pg_notify('{table.name}', current_schema())")  # as the store does
         return
     # Linked and inserted a slice at a time: compiled, the linking holds the GIL until it is done,
     # and the parallel import's parent must not stop feeding its workers for a whole transaction.

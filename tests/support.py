@@ -128,8 +128,10 @@ def refused(
     error: type[LedgerError] = RuleViolation,
     paragraph: str | None = None,
     offer: str = OFFER,
+    message: str | None = None,
 ) -> LedgerError:
-    """Run a command that must be refused: the named error, the named paragraph, nothing appended."""
+    """Run a command that must be refused: the named error, the named paragraph (or, for an error
+    that names none, words of its message), nothing appended."""
     before = case.offers.get(offer)
     version, events = (before.version, list(before.events)) if before else (0, [])
     with pytest.raises(error) as caught:
@@ -140,6 +142,8 @@ def refused(
     if paragraph is not None:
         assert isinstance(caught.value, RuleViolation)
         assert caught.value.paragraph == paragraph
+    if message is not None:
+        assert message in str(caught.value), str(caught.value)
     return caught.value
 
 

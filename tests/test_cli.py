@@ -11,7 +11,7 @@ from typing import Any
 import click
 import pytest
 from click.testing import CliRunner
-from support import ansoegning, approved, besoeg, dialog, godkendelse, paabud, run_cli
+from support import approved, besoeg, dialog, godkendelse, paabud, run_cli
 
 import cli
 from cli import ledger
@@ -38,8 +38,17 @@ def test_init_creates_an_empty_ledger_and_is_safe_to_repeat(tmp_path: Path) -> N
     path = str(tmp_path / "l.db")
     first = run_cli(["init", "--db", path], None)
     assert first.exit_code == 0 and "Created an empty ledger" in first.output
+    # Given a ledger holding an offer's events
+    assert run_cli(["submit", "-", "--db", path], jsonl(*approved(), besoeg())).exit_code == 0
+    history = run_cli(["history", "T-1", "--db", path, "--format", "json"], None).output
+    before = digest_of(path)
+    # When init runs again, then it succeeds and every event is still there, unchanged
     second = run_cli(["init", "--db", path], None)
-    assert second.exit_code == 0
+    assert second.exit_code == 0, second.output
+    assert digest_of(path) == before
+    assert run_cli(["history", "T-1", "--db", path, "--format", "json"], None).output == history
+    assert len(json.loads(history)["entries"]) == 3
+    assert run_cli(["verify", "--db", path], None).exit_code == 0
 
 
 def test_a_command_on_a_missing_ledger_says_to_run_init(tmp_path: Path) -> None:
@@ -188,10 +197,11 @@ def test_top_level_help_lists_the_commands() -> None:
 
 
 def test_godkendelse_needs_its_application(db: str) -> None:
-    path = ansoegning()
-    assert path["command"] == "ansoegning"
+    before = digest_of(db)
     result = run_cli(["submit", "-", "--db", db], jsonl(godkendelse()))
     assert result.exit_code == 4
+    assert result.output.startswith("Error: line 1: ") and "ansoegning" in result.output, result.output
+    assert digest_of(db) == before
 
 
 def test_import_loads_a_file_in_batches_and_stops_at_a_refused_line(db: str, tmp_path: Path) -> None:

@@ -116,8 +116,15 @@ def test_the_chart_is_a_png_with_the_latest_over_the_one_before(app: Ledger, tmp
     result = invoke(["T-1", "--db", app.url, "--chart", str(target)])
     assert result.exit_code == 0, result.output
     assert f"Spindelvæv tegnet: {target}" in result.output
-    data = target.read_bytes()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 20_000
+    assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    picture = decoded(target)
+    # Then it decodes to a chart of the figure's size that is not blank, with the latest
+    # assessment in blue (#1f5fa8) and the one before in grey (#8c8c8c, dashed)
+    height, width, _ = picture.shape
+    assert 600 <= width <= 1400 and 600 <= height <= 1400, picture.shape
+    assert (picture != 255).any(axis=2).mean() > 0.05
+    assert pixels_like(picture, (0x1F, 0x5F, 0xA8)) > 1000
+    assert pixels_like(picture, (0x8C, 0x8C, 0x8C)) > 1000
 
 
 def test_a_chart_of_a_single_assessment(tmp_path: Path) -> None:
@@ -128,3 +135,24 @@ def test_a_chart_of_a_single_assessment(tmp_path: Path) -> None:
     )
     path = draw_chart(report, tmp_path / "one.png")
     assert path.read_bytes()[:4] == b"\x89PNG"
+    picture = decoded(path)
+    assert (picture != 255).any(axis=2).mean() > 0.05
+    assert pixels_like(picture, (0x1F, 0x5F, 0xA8)) > 1000
+    assert pixels_like(picture, (0x8C, 0x8C, 0x8C)) < 1000  # no earlier assessment, no grey series
+
+
+def decoded(path: Path) -> Any:
+    """The PNG's pixels as an array (height, width, RGB)."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(path) as image:
+        image.load()
+        assert image.format == "PNG"
+        return np.asarray(image.convert("RGB"))
+
+
+def pixels_like(picture: Any, colour: tuple[int, int, int], tolerance: int = 10) -> int:
+    import numpy as np
+
+    return int((np.abs(picture.astype(int) - np.array(colour)) <= tolerance).all(axis=2).sum())

@@ -95,7 +95,7 @@ def test_a_new_application_dated_before_the_first_one_is_refused() -> None:
 
 
 def test_an_application_with_a_future_effective_date_is_refused() -> None:
-    refused(given(), ansoegning("2026-06-02"), InvalidInput)
+    refused(given(), ansoegning("2026-06-02"), InvalidInput, message="is in the future")
 
 
 def test_an_application_dated_before_the_first_rulebook_version_is_refused() -> None:
@@ -108,7 +108,7 @@ def test_an_application_on_the_first_rulebook_day_is_accepted() -> None:
 
 
 def test_a_plejefamilie_applied_for_together_with_other_types_is_refused() -> None:
-    refused(given(), ansoegning(tilbudstyper=["PLEJEFAMILIE", "SEL107"]), InvalidInput)
+    refused(given(), ansoegning(tilbudstyper=["PLEJEFAMILIE", "SEL107"]), InvalidInput, message="plejefamilie cannot be applied for together")
 
 
 def test_a_plejefamilie_alone_is_accepted() -> None:
@@ -314,7 +314,7 @@ def test_a_fravigelse_that_has_lapsed_cannot_bortfalde() -> None:
 
 
 def test_a_bortfald_of_an_unknown_fravigelse_is_not_found() -> None:
-    refused(given(approved()), cmd("fravigelse-bortfaldet", "2024-07-01", fravigelse="F9"), NotFound)
+    refused(given(approved()), cmd("fravigelse-bortfaldet", "2024-07-01", fravigelse="F9"), NotFound, message="fravigelse F9 does not exist")
 
 
 # -- 6: akut forlængelse ------------------------------------------------------------------------

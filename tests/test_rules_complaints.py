@@ -90,7 +90,7 @@ def test_a_complaint_naming_a_visit_is_refused_by_the_complaint_guidance() -> No
 
 
 def test_a_complaint_naming_a_decision_that_does_not_exist_is_not_found() -> None:
-    refused(with_paabud(), klage(afgoerelse=99), NotFound)
+    refused(with_paabud(), klage(afgoerelse=99), NotFound, message="#99 does not exist")
 
 
 def test_a_plain_approval_without_vilkaar_cannot_be_complained_about() -> None:
@@ -121,7 +121,7 @@ def test_a_complaint_more_than_four_weeks_after_the_decision_was_received_is_acc
 
 
 def test_a_decision_received_before_it_was_made_is_refused() -> None:
-    refused(with_paabud(), klage(afgoerelse_modtaget="2024-09-19"), InvalidInput)
+    refused(with_paabud(), klage(afgoerelse_modtaget="2024-09-19"), InvalidInput, message="cannot have been received on 2024-09-19")
 
 
 def test_a_second_complaint_about_a_decision_with_an_open_complaint_is_refused() -> None:
@@ -143,16 +143,16 @@ def test_a_reconsideration_without_begrundelse_is_refused() -> None:
 
 
 def test_a_reconsideration_that_upholds_names_no_new_decision() -> None:
-    refused(with_paabud().given(klage()), genvurderet(ny_afgoerelse=4), InvalidInput)
+    refused(with_paabud().given(klage()), genvurderet(ny_afgoerelse=4), InvalidInput, message="ny_afgoerelse is given only when the decision is changed")
 
 
 def test_a_reconsideration_naming_a_new_decision_made_before_the_complaint_is_not_found() -> None:
     command = genvurderet(udfald="aendret", ny_afgoerelse=2, begrundelse="Ændret")
-    refused(with_paabud().given(klage()), command, NotFound)
+    refused(with_paabud().given(klage()), command, NotFound, message="must be a decision of this case made after the complaint")
 
 
 def test_reconsidering_an_unknown_complaint_is_not_found() -> None:
-    refused(with_paabud().given(klage()), genvurderet(klage="K9"), NotFound)
+    refused(with_paabud().given(klage()), genvurderet(klage="K9"), NotFound, message="complaint K9 does not exist")
 
 
 def test_a_complaint_is_forwarded_only_after_being_upheld() -> None:
@@ -297,7 +297,7 @@ def test_an_annulment_cannot_itself_be_annulled() -> None:
 
 def test_annulling_an_event_that_does_not_exist_is_not_found() -> None:
     case = given(approved())
-    refused(case, lambda: annul(case, 9, "2024-04-20"), NotFound)
+    refused(case, lambda: annul(case, 9, "2024-04-20"), NotFound, message="event #9 does not exist")
 
 
 def test_the_application_that_opened_the_case_cannot_be_annulled_while_other_records_stand() -> None:
@@ -358,4 +358,4 @@ def test_a_superseding_command_is_judged_by_the_rules_like_a_new_one() -> None:
 
 
 def test_superseding_an_event_that_does_not_exist_is_not_found() -> None:
-    refused(given(approved()), besoeg(supersedes=9, correction_reason="x"), NotFound)
+    refused(given(approved()), besoeg(supersedes=9, correction_reason="x"), NotFound, message="event #9 does not exist")

@@ -69,7 +69,7 @@ def test_a_visit_names_its_afdeling_by_id_or_by_name(afdeling: str) -> None:
 
 
 def test_a_visit_at_an_unknown_afdeling_is_not_found() -> None:
-    refused(given(approved()), besoeg(afdeling="Annekset"), NotFound)
+    refused(given(approved()), besoeg(afdeling="Annekset"), NotFound, message="afdeling 'Annekset' does not exist")
 
 
 def test_a_new_application_after_an_ophoer_keeps_the_ids_of_the_afdelinger_it_names_again() -> None:
@@ -83,7 +83,7 @@ def test_a_new_application_after_an_ophoer_keeps_the_ids_of_the_afdelinger_it_na
 
 def test_an_application_naming_one_afdeling_twice_is_refused() -> None:
     twice = [{"navn": "Hovedhuset", "adresse": "Lærkevej 1"}, {"navn": "HOVEDHUSET", "adresse": "Lærkevej 2"}]
-    refused(given(), ansoegning(afdelinger=twice), InvalidInput)
+    refused(given(), ansoegning(afdelinger=twice), InvalidInput, message="names the afdeling 'HOVEDHUSET' twice")
 
 
 def test_a_visit_while_the_application_is_pending_is_recorded() -> None:
@@ -210,7 +210,7 @@ def test_a_quality_assessment_without_indicators_is_refused() -> None:
 
 
 def test_an_unknown_indicator_is_not_found() -> None:
-    refused(given(approved()), vurdering(indikatorer={"99.z": 3}), NotFound)
+    refused(given(approved()), vurdering(indikatorer={"99.z": 3}), NotFound, message="indicator '99.z' does not exist")
 
 
 def test_each_assessed_theme_needs_a_written_assessment() -> None:
@@ -321,7 +321,7 @@ def test_a_koncern_offers_budget_approval_records_the_koncern_settlements_check(
 
 def test_a_budget_decision_with_an_unknown_criterion_is_refused() -> None:
     command = budget_afgoerelse(kriterier={**CRITERIA, "pæn_forside": True})
-    refused(given(approved(), budget()), command, InvalidInput)
+    refused(given(approved(), budget()), command, InvalidInput, message="unknown budget criteria ['pæn_forside']")
 
 
 def test_a_budget_refusal_without_begrundelse_is_refused() -> None:
@@ -484,7 +484,7 @@ def test_a_magtanvendelse_for_an_offer_that_is_not_approved_is_refused() -> None
 
 
 def test_a_magtanvendelse_reported_before_it_happened_is_refused() -> None:
-    refused(given(approved()), magt(haendelsesdato="2024-05-03"), InvalidInput)
+    refused(given(approved()), magt(haendelsesdato="2024-05-03"), InvalidInput, message="cannot be after its report")
 
 
 def test_a_reported_magtanvendelse_is_assessed_once() -> None:
@@ -498,7 +498,7 @@ def test_a_reported_magtanvendelse_is_assessed_once() -> None:
 
 def test_assessing_an_unknown_magtanvendelse_is_not_found() -> None:
     command = cmd("magtanvendelse-vurderet", "2024-05-10", magtanvendelse="M9", vurdering="ingen_bemaerkning")
-    refused(given(approved(), magt()), command, NotFound)
+    refused(given(approved(), magt()), command, NotFound, message="magtanvendelse M9 has not been reported")
 
 
 def test_an_assessment_with_supervisory_consequence_states_it() -> None:
@@ -526,15 +526,15 @@ def test_a_significant_change_for_an_offer_that_is_not_approved_is_refused() -> 
 
 
 def test_a_significant_change_naming_no_change_is_refused() -> None:
-    refused(given(approved()), aendring(pladser=None), InvalidInput)
+    refused(given(approved()), aendring(pladser=None), InvalidInput, message="a significant change names what changes")
     existing = [{"navn": "Hovedhuset", "adresse": "Lærkevej 1, 9000 Aalborg"}]
-    refused(given(approved()), aendring(pladser=None, nye_afdelinger=existing), InvalidInput)
+    refused(given(approved()), aendring(pladser=None, nye_afdelinger=existing), InvalidInput, message="already has an afdeling named 'Hovedhuset'")
 
 
 def test_a_significant_change_is_decided_once_with_its_reasons() -> None:
     case = given(approved(), aendring())
     refused(case, cmd("aendring-afgoerelse", "2025-03-01", aendring="Æ1", godkendt=False), paragraph="bek § 1 stk 2")
-    refused(case, cmd("aendring-afgoerelse", "2025-03-01", aendring="Æ9", godkendt=True, begrundelse="x"), NotFound)
+    refused(case, cmd("aendring-afgoerelse", "2025-03-01", aendring="Æ9", godkendt=True, begrundelse="x"), NotFound, message="change Æ9 has not been applied for")
     case.run(cmd("aendring-afgoerelse", "2025-03-01", aendring="Æ1", godkendt=True, begrundelse="Egnet"))
     again = cmd("aendring-afgoerelse", "2025-03-02", aendring="Æ1", godkendt=True, begrundelse="Egnet")
     refused(case, again, paragraph="bek § 28 stk 4")
@@ -551,9 +551,9 @@ def test_municipalities_are_told_of_a_decision() -> None:
 
 def test_telling_municipalities_of_something_that_is_not_a_decision_is_not_found() -> None:
     case = given(approved(), dialog())
-    refused(case, cmd("kommuner-orienteret", "2024-09-21", afgoerelse=3, kommuner=["Aalborg"]), NotFound)
+    refused(case, cmd("kommuner-orienteret", "2024-09-21", afgoerelse=3, kommuner=["Aalborg"]), NotFound, message="#3 is not a decision of this case")
 
 
 def test_municipalities_told_before_the_decision_is_refused() -> None:
     case = given(ansoegning(), godkendelse())
-    refused(case, cmd("kommuner-orienteret", "2024-02-01", afgoerelse=2, kommuner=["Aalborg"]), InvalidInput)
+    refused(case, cmd("kommuner-orienteret", "2024-02-01", afgoerelse=2, kommuner=["Aalborg"]), InvalidInput, message="decision #2 is dated 2024-03-01, after 2024-02-01")

@@ -29,7 +29,7 @@ from support import (
 )
 
 from ledger.aggregates.base import Recording
-from ledger.errors import InvalidInput, NotFound
+from ledger.errors import NotFound
 from ledger.rulebook import Rulebooks, load_rulebooks
 
 BEK_2017 = Path(__file__).resolve().parents[1] / "ledger" / "rulebook" / "versions" / "bek-2017.json"
@@ -76,7 +76,7 @@ def test_the_offers_reply_in_a_dialog_is_recorded() -> None:
 
 
 def test_a_reply_in_an_unknown_dialog_is_not_found() -> None:
-    refused(supervised(), cmd("dialog-svar", "2024-09-10", dialog="D9", resume="x"), NotFound)
+    refused(supervised(), cmd("dialog-svar", "2024-09-10", dialog="D9", resume="x"), NotFound, message="dialog D9 does not exist")
 
 
 # -- 8: påbud -----------------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def test_naming_a_dialog_opened_the_same_day_is_refused() -> None:
 
 
 def test_a_paabud_naming_a_dialog_that_does_not_exist_is_not_found() -> None:
-    refused(supervised(), paabud(dialog=["D9"]), NotFound)
+    refused(supervised(), paabud(dialog=["D9"]), NotFound, message="dialog D9 does not exist")
 
 
 def test_a_paabud_decided_straks_with_its_reason_needs_no_dialog() -> None:
@@ -183,7 +183,7 @@ def test_the_frist_of_a_paabud_no_longer_in_force_cannot_be_extended() -> None:
 
 
 def test_the_frist_of_an_unknown_paabud_is_not_found() -> None:
-    refused(supervised().given(paabud()), forlaeng(paabud="P9"), NotFound)
+    refused(supervised().given(paabud()), forlaeng(paabud="P9"), NotFound, message="påbud P9 does not exist")
 
 
 # -- 10: påbud opfyldt / ophævet ----------------------------------------------------------------
@@ -224,7 +224,7 @@ def test_a_paabud_that_is_no_longer_in_force_cannot_be_met_or_lifted(command: di
 
 
 def test_meeting_an_unknown_paabud_is_not_found() -> None:
-    refused(supervised().given(paabud()), cmd("paabud-opfyldt", "2024-10-15", paabud="P9"), NotFound)
+    refused(supervised().given(paabud()), cmd("paabud-opfyldt", "2024-10-15", paabud="P9"), NotFound, message="påbud P9 does not exist")
 
 
 # -- 11: skærpet tilsyn -------------------------------------------------------------------------
@@ -283,7 +283,7 @@ def test_a_skaerpet_tilsyn_naming_an_older_paabud_is_refused() -> None:
 
 
 def test_a_skaerpet_tilsyn_naming_an_unknown_paabud_is_not_found() -> None:
-    refused(supervised(), skaerpet(paabud=[], paabud_refs=["P9"]), NotFound)
+    refused(supervised(), skaerpet(paabud=[], paabud_refs=["P9"]), NotFound, message="påbud P9 is not in force")
 
 
 def test_a_skaerpet_tilsyn_whose_inline_paabud_has_no_later_frist_is_refused() -> None:
@@ -370,7 +370,7 @@ def test_a_skaerpet_tilsyn_that_has_lapsed_cannot_be_lifted() -> None:
 
 def test_lifting_an_unknown_skaerpet_tilsyn_is_not_found() -> None:
     command = cmd("skaerpet-tilsyn-ophaevet", "2024-11-20", skaerpet_tilsyn="S9", begrundelse="Rettet")
-    refused(supervised().given(skaerpet()), command, NotFound)
+    refused(supervised().given(skaerpet()), command, NotFound, message="skærpet tilsyn S9 does not exist")
 
 
 # -- the versioned rulebook ---------------------------------------------------------------------

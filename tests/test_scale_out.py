@@ -24,9 +24,7 @@ from ledger.application import Ledger
 from ledger.bulk import BulkImporter
 from ledger.commands import parse_command
 from ledger.errors import LedgerError
-from ledger.projections.cases import case_states
 from ledger.projections.runner import ProjectionRunner, up_to_date
-from ledger.projections.statistics import stat_cases, stat_facts
 from ledger.verify import current_digest, verify
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,18 +95,79 @@ def test_only_one_follower_per_projection_on_postgresql(pg_schema_url: str) -> N
     app.close()
 
 
+def test_an_event_committed_between_the_followers_catch_up_and_its_wait_is_applied_without_another(
+    pg_schema_url: str,
+) -> None:
+    # Given a follower on PostgreSQL that polls only once an hour, so that only its LISTEN can wake it
+    app = Ledger(pg_schema_url, create=True, user="test")
+    app.execute([parse_command(c) for c in approved()])
+    runner = ProjectionRunner(app)
+    stop = threading.Event()
+    reports: list[int] = []
+
+    def in_the_gap(position: int) -> None:
+        # The hook runs after each catch-up and before the wait: the first time, another writer
+        # commits an event there, after the follower's last read of the ledger.
+        reports.append(position)
+        if len(reports) == 1:
+            writer = Ledger(pg_schema_url, user="writer")
+            writer.execute([parse_command(besoeg())])
+            writer.close()
+
+    follower = threading.Thread(target=runner.follow, args=(stop,), kwargs={"interval": 3600, "on_caught_up": in_the_gap})
+    follower.start()
+    try:
+        # When the event lands in the gap, then the follower applies it with no further event
+        wait_for(lambda: min(runner.positions().values()) == 3, timeout=60)
+    finally:
+        stop.set()
+        follower.join(timeout=30)
+    assert not follower.is_alive()
+    assert reports[:2] == [2, 3]
+    assert count(app) == 3
+    app.close()
+
+
+def test_a_lost_notification_delays_the_follower_by_one_interval_at_most(
+    pg_schema_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a follower on PostgreSQL that looks again every half second without a notification
+    app = Ledger(pg_schema_url, create=True, user="test")
+    app.execute([parse_command(c) for c in approved()])
+    runner = ProjectionRunner(app)
+    stop = threading.Event()
+    follower = threading.Thread(target=runner.follow, args=(stop,), kwargs={"interval": 0.5})
+    follower.start()
+    try:
+        wait_for(lambda: min(runner.positions().values()) == 2, timeout=60)
+        # When a writer commits an event whose NOTIFY never arrives
+        writer = Ledger(pg_schema_url, user="writer")
+        monkeypatch.setattr(writer.recorder_, "_notify_channel", lambda session: None)
+        writer.execute([parse_command(besoeg())])
+        writer.close()
+        # Then the follower applies it all the same
+        wait_for(lambda: min(runner.positions().values()) == 3, timeout=60)
+    finally:
+        stop.set()
+        follower.join(timeout=30)
+    assert not follower.is_alive()
+    app.close()
+
+
 def test_ctrl_c_stops_the_follower_cleanly(pg_schema_url: str) -> None:
     app = Ledger(pg_schema_url, create=True, user="test")
     app.execute([parse_command(c) for c in approved()])
     follower = spawn("projections", "follow", "--db", pg_schema_url)
     try:
         runner = ProjectionRunner(app)
-        wait_for(lambda: min(runner.positions().values()) == 2)
+        # Generous: a process starting on a loaded machine. The follower listens before it first
+        # reads, so the event below cannot fall between its catch-up and its wait.
+        wait_for(lambda: min(runner.positions().values()) == 2, timeout=120)
         app.execute([parse_command(besoeg())])
-        wait_for(lambda: min(runner.positions().values()) == 3)
+        wait_for(lambda: min(runner.positions().values()) == 3, timeout=60)
     finally:
         follower.send_signal(signal.SIGINT)
-        _, err = follower.communicate(timeout=30)
+        _, err = follower.communicate(timeout=60)
     assert follower.returncode == 0, err
     assert "Stopped at position 3" in err
     incremental = projection_rows(app)
@@ -126,10 +185,13 @@ def test_eight_processes_recording_at_once_lose_nothing_and_duplicate_nothing(st
         setup += approved(offer=f"W-{worker}")
     app.execute([parse_command(c) for c in setup])
     context = multiprocessing.get_context("spawn")
-    with context.Pool(8) as pool:
-        results = pool.starmap(record_decisions, [(store_url, worker, 20, 7) for worker in range(8)])
+    with context.Manager() as manager, context.Pool(8) as pool:
+        decided = manager.Barrier(8)  # each worker's first visit, on S-1, is decided by all before any stores
+        results = pool.starmap(record_decisions, [(store_url, worker, 20, 7, decided) for worker in range(8)])
     outcomes = [o for worker in results for o in worker]
-    assert len(outcomes) == 160
+    assert len(outcomes) == 168
+    first = [o["outcome"] for o in outcomes if o["tag"].endswith("-first")]
+    assert sorted(first) == ["acknowledged", *["conflict"] * 7]  # the contention really happened
     stored_tags: dict[str, int] = {}
     for key in ["S-1", "S-2", *[f"W-{w}" for w in range(8)]]:
         case = app.case(key)
@@ -162,22 +224,32 @@ def big_file(path: Path, lines: int) -> Path:
     return path
 
 
-def test_kill_9_during_submit_stores_nothing_of_the_file(store_url: str, tmp_path: Path) -> None:
+def test_kill_9_in_the_middle_of_a_submits_write_stores_nothing_of_the_file(store_url: str, tmp_path: Path) -> None:
+    # Given a ledger with two events and a file of 6,000 visits
     app = Ledger(store_url, create=True, user="setup")
     app.execute([parse_command(c) for c in approved()])
     before = current_digest(app.engine)
     path = big_file(tmp_path / "big.jsonl", 6000)
-    for delay in (0.8, 1.6, 2.4):
-        process = spawn("submit", str(path), "--db", store_url)
-        time.sleep(delay)
+    # When `submit` has inserted every row of the file in its open transaction (the store says so in
+    # the marker and waits, as LEDGER_TEST_HOLD_WRITE asks) and is killed there
+    marker = tmp_path / "holding"
+    process = spawn("submit", str(path), "--db", store_url, env={"LEDGER_TEST_HOLD_WRITE": str(marker)})
+    try:
+        wait_for(lambda: marker.exists() or process.poll() is not None, timeout=240)
+        assert marker.exists(), process.communicate()[1]
+        assert marker.read_text() == "6000"  # the kill lands inside the write: all rows inserted, none committed
+    finally:
         process.send_signal(signal.SIGKILL)
         process.communicate(timeout=60)
-        after = current_digest(app.engine)
-        if after != before:
-            assert after.events == before.events + 6000  # it finished before the kill: all of it
-            assert verify(app.engine).ok
-            return
-        assert count(app) == 2
+    assert process.returncode == -signal.SIGKILL
+    # Then nothing of the file is stored, and the chain is whole
+    assert current_digest(app.engine) == before
+    assert count(app) == 2
+    assert verify(app.engine).ok
+    # And the same file, not killed, is stored whole
+    again = cli("submit", str(path), "--db", store_url)
+    assert again.returncode == 0, again.stderr
+    assert count(app) == 6002
     assert verify(app.engine).ok
     app.close()
 

@@ -137,7 +137,7 @@ def test_two_workers_on_postgresql_store_every_concurrent_decision_once_or_answe
             body = "".join(json.dumps(c) + "\n" for c in (ansoegning(), godkendelse()))
             assert client.post("/batches", content=body, headers=bearer(token)).status_code == 201
 
-        def visit(day: int) -> int:
+        def visit(day: int, server: Any = server, token: str = token) -> int:
             line = json.dumps(cmd("tilsynsbesoeg", f"2024-04-{day:02d}", form="anmeldt"))
             with httpx.Client(base_url=server.base, timeout=60) as client:
                 return client.post("/commands", content=line, headers=bearer(token)).status_code

@@ -144,9 +144,13 @@ def test_two_writers_deciding_on_the_same_offer_at_once_one_wins_the_other_gets_
 def test_concurrent_threads_on_one_offer_lose_nothing_and_duplicate_nothing(app: Ledger, store_url: str) -> None:
     record(app, *approved())
     outcomes: list[str] = []
+    # Every writer has decided on the offer as it stood (version 2) before any of them stores.
+    decided = threading.Barrier(6)
 
     def visit(day: int) -> None:
         ledger = Ledger(store_url, user=f"writer-{day}")
+        store = ledger.store
+        ledger.store = lambda cases: (decided.wait(timeout=60), store(cases))[1]  # type: ignore[method-assign]
         try:
             ledger.execute([parse_command(besoeg(date=f"2024-05-{day:02d}"))])
             outcomes.append(f"ok-{day}")
@@ -163,6 +167,7 @@ def test_concurrent_threads_on_one_offer_lose_nothing_and_duplicate_nothing(app:
     stored = app.case("T-1")
     accepted = sorted(o for o in outcomes if o.startswith("ok"))
     assert len(outcomes) == 6
+    assert len(accepted) == 1  # the first to store wins; the five others were refused as conflicts
     assert stored.version == 2 + len(accepted)
     visits = sorted(e.effective_date.day for e in stored.events[2:])
     assert visits == sorted(int(o.split("-")[1]) for o in accepted)

@@ -4,7 +4,6 @@ projections up to date first, so no output is ever stale."""
 from __future__ import annotations
 
 import datetime as dt
-import sys
 from typing import Any
 
 import click
@@ -416,12 +415,13 @@ def portal_export(out: str, as_of: str | None, audience: str, feed_since: str | 
 
 
 @projections.command("follow")
-@click.option("--interval", type=click.FloatRange(0.1, 3600), default=1.0, show_default=True, help="Seconds between polls (SQLite; PostgreSQL is woken by LISTEN/NOTIFY).")
+@click.option("--interval", type=click.FloatRange(0.1, 3600), default=1.0, show_default=True, help="Seconds between polls (SQLite; on PostgreSQL, which LISTEN/NOTIFY wakes, the longest wait without a notification).")
 @db_option
 def projections_follow(interval: float, db: str) -> None:
     """Keep every projection current as events are recorded, until Ctrl-C.
 
-    On PostgreSQL new events wake the runner through LISTEN/NOTIFY and an advisory lock allows one
+    On PostgreSQL new events wake the runner through LISTEN/NOTIFY (it listens before it first
+    reads, and looks again every --interval seconds all the same) and an advisory lock allows one
     runner per projection; on SQLite it polls. Each batch is committed with its position, so
     stopping at any moment loses nothing.
 

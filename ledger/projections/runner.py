@@ -349,10 +349,14 @@ class ProjectionRunner:
         interval: float = 1.0,
         on_caught_up: Callable[[int], None] | None = None,
     ) -> int:
-        """Keep the projections current until `stop` is set (or Ctrl-C). On PostgreSQL new events
-        arrive through the library's LISTEN/NOTIFY subscription; on SQLite the runner polls.
-        Each batch commits its rows with its position, so stopping at any moment loses nothing.
-        Returns the position reached."""
+        """Keep the projections current until `stop` is set (or Ctrl-C). Returns the position reached.
+
+        On PostgreSQL the runner LISTENs on the ledger's channel before it first reads the ledger, so
+        an event committed between a catch-up and the wait that follows still wakes it; it also
+        looks again every `interval` seconds without a notification, so a lost one costs at most
+        that long. On SQLite it polls every `interval` seconds. `on_caught_up` is called after
+        every catch-up, before the wait. Each batch commits its rows with its position, so stopping
+        at any moment loses nothing."""
         stop = stop or threading.Event()
         done = 0
 
@@ -364,23 +368,45 @@ class ProjectionRunner:
                 on_caught_up(done)
 
         with self.exclusive():
-            catch_up()
             if self.engine.dialect.name == "postgresql":
-                with self.app.recorder.subscribe(gt=done) as subscription:
-                    watcher = threading.Thread(target=lambda: (stop.wait(), subscription.stop()), daemon=True)
-                    watcher.start()
-                    try:
-                        for notification in subscription:
-                            if stop.is_set():
-                                break
-                            if notification.id > done:
-                                catch_up()
-                    finally:
-                        stop.set()
+                with self._listening() as wait:
+                    catch_up()
+                    while not stop.is_set():
+                        wait(interval, stop)
+                        if not stop.is_set():
+                            catch_up()
             else:
+                catch_up()
                 while not stop.wait(interval):
                     catch_up()
         return done
+
+    @contextmanager
+    def _listening(self) -> Iterator[Callable[[float, threading.Event], None]]:
+        """LISTEN on the channel the store NOTIFYs on at each commit, on a connection of its own
+        (autocommit, so the LISTEN is in force at once). Yields `wait(timeout, stop)`, which returns
+        when a notification arrives, `timeout` seconds pass, or `stop` is set (checked every 0.2 s)."""
+        channel = self.app.recorder.channel_name
+        with self.engine.connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT")
+            connection.exec_driver_sql(f"LISTEN {channel}")
+            schema = connection.exec_driver_sql("SELECT current_schema()").scalar()
+            raw: Any = connection.connection.driver_connection
+
+            def wait(timeout: float, stop: threading.Event) -> None:
+                deadline = time.monotonic() + timeout
+                while not stop.is_set():
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return
+                    # The store names its schema in the payload; ledgers in other schemas share the channel.
+                    if any(n.payload == schema for n in raw.notifies(timeout=min(left, 0.2))):
+                        return
+
+            try:
+                yield wait
+            finally:
+                connection.invalidate()  # closed, not pooled: no other user inherits the LISTEN
 
 
 # A projection whose rebuild is under way (or stopped halfway) has this position.

@@ -172,12 +172,12 @@ def changes(states: Sequence[CaseState], since: dt.date, on: dt.date, audience: 
         if audience == PUBLIC and is_foster_family(state):
             continue
 
-        def live(version: int) -> bool:
+        def live(version: int, state: CaseState = state) -> bool:
             withdrawn = state.withdrawn.get(str(version))
             return withdrawn is None or withdrawn > last
 
-        def add(day: str, kind: str, version: int, detail: dict[str, Any]) -> None:
-            if first < day <= last and live(version):
+        def add(day: str, kind: str, version: int, detail: dict[str, Any], state: CaseState = state) -> None:
+            if first < day <= last and live(version, state):
                 found.append({"dato": day, "tilbud": state.key, "navn": state.profile.get("navn"),
                               "socialtilsyn": state.profile.get("region"), "art": kind, "titel": CHANGE_KINDS[kind],
                               "nummer": version, **detail})

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import contextvars
+import os
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, cast
@@ -126,6 +127,21 @@ def _install_sqlite_begin(engine: sa.Engine) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITING.get() else "BEGIN")
 
 
+# Tests only (tests/test_scale_out.py): a writer that has inserted its rows says how many in this
+# file and waits there, its transaction open, to be killed in the middle of its write.
+HOLD_WRITE = "LEDGER_TEST_HOLD_WRITE"
+
+
+def _hold_the_write(rows: int) -> None:
+    import time
+
+    path = os.environ[HOLD_WRITE]
+    with open(f"{path}.tmp", "w", encoding="utf-8") as marker:
+        marker.write(str(rows))
+    os.replace(f"{path}.tmp", path)
+    time.sleep(600)
+
+
 class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
     """Inserts events with their hash-chain links, and reads them with Core queries."""
 
@@ -151,8 +167,16 @@ class ChainedApplicationRecorder(SQLAlchemyApplicationRecorder):
             self.table.insert().returning(self.table.c.id, sort_by_parameter_order=True), rows
         )
         ids = [row[0] for row in result]
+        if os.environ.get(HOLD_WRITE):
+            _hold_the_write(len(ids))
         self._notify_channel(session)
         return ids
+
+    def _notify_channel(self, session: Session) -> None:
+        """NOTIFY the followers on PostgreSQL, naming the schema: ledgers that share a database in
+        schemas of their own share the channel, and a follower wakes only for its own ledger."""
+        if session.get_bind().dialect.name == "postgresql":
+            session.connection().exec_driver_sql(f"SELECT pg_notify('{self.channel_name}', current_schema())")
 
     def select_events(
         self,
