@@ -137,7 +137,7 @@ def test_an_approval_with_vilkaar_numbers_them_and_sets_the_status() -> None:
 
 
 def test_an_approval_without_an_application_is_refused() -> None:
-    refused(given(), godkendelse(), NotFound)
+    refused(given(), godkendelse(), NotFound, message="a decision needs a written application first (bek § 1 stk 1)")
 
 
 def test_an_approval_after_a_refusal_is_refused() -> None:
@@ -229,7 +229,7 @@ def test_a_vilkaar_lifted_ends_it() -> None:
     ids=["opfyldt", "aendret", "ophaevet"],
 )
 def test_a_vilkaar_decision_naming_an_unknown_vilkaar_is_not_found(command: dict[str, Any]) -> None:
-    refused(with_vilkaar(), command, NotFound)
+    refused(with_vilkaar(), command, NotFound, message="bek § 1 stk 3: vilkår V9 does not exist in this case")
 
 
 def test_a_vilkaar_already_met_cannot_be_met_again() -> None:

@@ -97,7 +97,7 @@ def test_a_visit_to_a_refused_offer_is_refused() -> None:
 
 
 def test_a_visit_to_an_offer_without_a_case_is_not_found() -> None:
-    refused(given(), besoeg(), NotFound)
+    refused(given(), besoeg(), NotFound, message="bek § 1 stk 1")
 
 
 # -- 14: kvalitetsvurdering ---------------------------------------------------------------------
