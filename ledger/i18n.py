@@ -52,15 +52,17 @@ def language() -> str:
 
 @lru_cache(maxsize=None)
 def catalogue(lang: str) -> dict[str, str]:
-    """The translations of one language, by message (empty ones left out)."""
-    path = CATALOGUES / lang / "LC_MESSAGES" / "ledger.po"
-    if not path.exists():
-        return {}
+    """The translations of one language, by message (empty ones left out), from every catalogue of
+    the language: `ledger.po` (what the command line and the reports say) and `rules.po` (the
+    law's refusals, from the domain)."""
     from babel.messages.pofile import read_po
 
-    with path.open("rb") as handle:
-        read = read_po(handle, locale=lang)
-    return {str(message.id): str(message.string) for message in read if message.id and message.string}
+    found: dict[str, str] = {}
+    for path in sorted((CATALOGUES / lang / "LC_MESSAGES").glob("*.po")):
+        with path.open("rb") as handle:
+            read = read_po(handle, locale=lang)
+        found.update({str(message.id): str(message.string) for message in read if message.id and message.string})
+    return found
 
 
 def N_(message: str) -> str:

@@ -4,8 +4,10 @@
     .venv/bin/python scripts/i18n.py update   # add new messages to both catalogues (empty), drop unused ones
 
 A message is the first argument of a call of `_` (ledger.i18n) or of `N_` (a message marked where
-it is defined and translated where it is shown), a string literal, in `ledger/` or `cli.py`. The catalogues are `ledger/locale/<lang>/LC_MESSAGES/ledger.po`, read and written with
-Babel; translate the empty entries `update` adds (English ones as written).
+it is defined and translated where it is shown), a string literal, in `ledger/` or `cli.py`. The catalogues are `ledger/locale/<lang>/LC_MESSAGES/`: `rules.po` for the
+messages of the domain (the law's refusals: ledger/aggregates, commands, readers, coordination,
+rulebook, quality), `ledger.po` for the rest; read and written with Babel. Translate the empty
+entries `update` adds (English ones as written).
 """
 
 from __future__ import annotations
@@ -46,16 +48,31 @@ def messages() -> dict[str, list[str]]:
     return found
 
 
-def catalogue_path(lang: str) -> Path:
-    return ROOT / "ledger" / "locale" / lang / "LC_MESSAGES" / "ledger.po"
+DOMAINS = ("ledger", "rules")
+RULES = ("ledger/aggregates/", "ledger/commands.py", "ledger/readers.py", "ledger/coordination.py", "ledger/rulebook/",
+         "ledger/quality/", "ledger/events/")
 
 
-def read(lang: str) -> Catalog:
-    path = catalogue_path(lang)
-    if not path.exists():
-        return Catalog(locale=lang, project="supervision-ledger", fuzzy=False)
-    with path.open("rb") as handle:
-        return read_po(handle, locale=lang)
+def domain_of(places: list[str]) -> str:
+    """The catalogue a message belongs in: `rules` if it is used only in the domain."""
+    return "rules" if all(p.startswith(RULES) for p in places) else "ledger"
+
+
+def catalogue_path(lang: str, domain: str = "ledger") -> Path:
+    return ROOT / "ledger" / "locale" / lang / "LC_MESSAGES" / f"{domain}.po"
+
+
+def read(lang: str, domain: str | None = None) -> Catalog:
+    """One catalogue of a language, or (domain None) all of them as one."""
+    merged = Catalog(locale=lang, project="supervision-ledger", fuzzy=False)
+    for name in DOMAINS if domain is None else (domain,):
+        path = catalogue_path(lang, name)
+        if path.exists():
+            with path.open("rb") as handle:
+                for message in read_po(handle, locale=lang):
+                    if message.id:
+                        merged.add(message.id, message.string, locations=message.locations)
+    return merged
 
 
 def missing(lang: str, wanted: dict[str, list[str]]) -> list[str]:
@@ -67,15 +84,18 @@ def update() -> int:
     wanted = messages()
     for lang in LANGUAGES:
         old = read(lang)
-        new = Catalog(locale=lang, project="supervision-ledger", fuzzy=False)
-        for message, places in sorted(wanted.items()):
-            kept = old.get(message)
-            string = kept.string if kept is not None else ""
-            new.add(message, string, locations=[(p.split(":")[0], int(p.split(":")[1])) for p in places])
-        path = catalogue_path(lang)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with path.open("wb") as handle:
-            write_po(handle, new, width=100, sort_output=True, omit_header=False)
+        for domain in DOMAINS:
+            new = Catalog(locale=lang, project="supervision-ledger", fuzzy=False)
+            for message, places in sorted(wanted.items()):
+                if domain_of(places) != domain:
+                    continue
+                kept = old.get(message)
+                string = kept.string if kept is not None else ""
+                new.add(message, string, locations=[(p.split(":")[0], int(p.split(":")[1])) for p in places])
+            path = catalogue_path(lang, domain)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with path.open("wb") as handle:
+                write_po(handle, new, width=100, sort_output=True, omit_header=False)
         print(f"{lang}: {len(wanted)} messages, {len(missing(lang, wanted))} untranslated", file=sys.stderr)
     return 0
 
