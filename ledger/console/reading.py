@@ -104,8 +104,9 @@ def history(offer: str, as_of: str | None, known_at: str | None, db: str, fmt: s
         part for part in (f"as of {day}" if day else "", f"known at {local_time(moment)}" if moment else "") if part
     )
     if fmt == "json":
-        emit_json({"offer": offer, "as_of": day.isoformat() if day else None,
-                   "known_at": local_time(moment) if moment else None, "entries": entries})
+        from ledger.reports.outputs import history_document
+
+        emit_json(history_document(offer, day.isoformat() if day else None, local_time(moment) if moment else None, entries))
     elif fmt == "md":
         click.echo(render_markdown(offer, entries, header), nl=False)
     else:

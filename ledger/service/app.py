@@ -330,7 +330,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         log.info("recorded %d events from %d commands by %s", sum(len(r.events) for r in receipts), len(commands), identity.subject)
         return JSONResponse(
             {
-                "dry_run": dry_run, "recorded_by": identity.recorder, "on_behalf_of": behalf,
+                "dry_run": dry_run, "by": identity.recorder, "on_behalf_of": behalf,
                 "commands": len(commands), "events": sum(len(r.events) for r in receipts),
                 "receipts": [r.as_dict() for r in receipts],
             },
@@ -422,12 +422,12 @@ def create_app(config: ServiceConfig) -> FastAPI:
     def get_history(request: Request, offer: str, as_of: str | None = None, known_at: str | None = None) -> dict[str, Any]:
         identify(request, auth.READ, "reading a case's history")
         from ledger.reports.history import history_entries, local_time
+        from ledger.reports.outputs import history_document
 
         key = _key(offer)
         day, moment = _day(as_of, "as_of"), _moment(known_at)
         entries = history_entries(service.ledger.events_of(key), as_of=day, known_at=moment)
-        return {"offer": key, "as_of": day.isoformat() if day else None,
-                "known_at": local_time(moment) if moment else None, "entries": entries}
+        return history_document(key, day.isoformat() if day else None, local_time(moment) if moment else None, entries)
 
     @app.get("/offers", tags=["read"], summary="Offers with their status on a date (as `ledger offers`)")
     def get_offers(
