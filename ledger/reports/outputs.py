@@ -51,6 +51,24 @@ def complaint_record(row: Mapping[str, Any]) -> dict[str, Any]:
     return {("offer" if key == "tilbud" else key): value for key, value in row.items()}
 
 
+def quality_document(report: Mapping[str, Any]) -> dict[str, Any]:
+    """`ledger quality` for programs: the model's terms as the command format has them (`temaer`,
+    `kriterier`, `navn`, `tekst`); the report (and its chart) keeps its own names."""
+
+    def criterion(c: Mapping[str, Any]) -> dict[str, Any]:
+        return {("tekst" if k == "text" else k): v for k, v in c.items()}
+
+    def theme(t: Mapping[str, Any]) -> dict[str, Any]:
+        renamed = {"name": "navn", "criteria": "kriterier"}
+        return {renamed.get(k, k): ([criterion(c) for c in v] if k == "criteria" else v) for k, v in t.items()}
+
+    renamed = {"themes": "temaer"}
+    return {
+        renamed.get(key, key): ([theme(t) for t in value] if key in ("themes", "not_assessed") else value)
+        for key, value in report.items()
+    }
+
+
 # ---------------------------------------------------------------------------------------------
 # status
 
@@ -476,25 +494,25 @@ class QualityStamp(Out):
 
 class Criterion(Out):
     id: str
-    text: str
+    tekst: str
     latest: float | None
     previous: float | None
 
 
 class Theme(Out):
     id: str
-    name: str
+    navn: str
     latest: float | None
     previous: float | None
     change: float | None
     latest_text: str | None
     previous_text: str | None
-    criteria: list[Criterion]
+    kriterier: list[Criterion]
 
 
 class ThemeNotAssessed(Out):
     id: str
-    name: str
+    navn: str
 
 
 class Quality(Out):
@@ -508,7 +526,7 @@ class Quality(Out):
     notice: str
     latest: QualityStamp | None
     previous: QualityStamp | None
-    themes: list[Theme]
+    temaer: list[Theme]
     not_assessed: list[ThemeNotAssessed]
     notes: list[str]
     chart: str | None = None
