@@ -82,7 +82,7 @@ TOOLS: dict[str, tuple[str, str, str]] = {
     "init": ("ledger.console.tools", "init", N_("Create a new, empty ledger.")),
     "submit": ("ledger.console.tools", "submit", N_("Record a JSONL file of commands, atomically.")),
     "import": ("ledger.console.tools", "import_", N_("Bulk-load a large JSONL file of commands, in batches.")),
-    "schema": ("ledger.console.tools", "schema", N_("Print the JSON Schema of the command format.")),
+    "schema": ("ledger.console.tools", "schema", N_("Print the JSON Schema of the command format, or of a command's JSON output.")),
     "status": ("ledger.console.reading", "status", N_("An offer's legal state on a date.")),
     "history": ("ledger.console.reading", "history", N_("An offer's legal history, bitemporal.")),
     "offers": ("ledger.console.views", "offers", N_("List offers with their status on a date.")),

@@ -576,11 +576,11 @@ class FeeReport:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "year": self.year,
+            "aar": self.year,
             "offer": self.offer,
             "position": self.position,
             "amounts": "øre (1 kr = 100 øre)",
-            "regions": {
+            "regioner": {
                 name: {
                     "takster": _takster_dict(r.takster),
                     "charges": [c.as_dict() for c in r.charges],
@@ -594,7 +594,7 @@ class FeeReport:
                             },
                         }
                     ),
-                    "missing_takster_for": r.missing,
+                    "takster_mangler_for": r.missing,
                 }
                 for name, r in self.regions.items()
             },
@@ -605,7 +605,7 @@ class FeeReport:
 def _takster_dict(takster: TaksterFastsat | None) -> dict[str, Any] | None:
     if takster is None:
         return None
-    return {"event": takster.originator_version, **takster.payload()}
+    return {"number": takster.originator_version, **takster.payload()}
 
 
 def compute_fees(

@@ -358,7 +358,7 @@ def test_lawful_text_with_metacharacters_is_stored_and_read_back_verbatim(store_
         entries = {e["type"]: e for e in json.loads(history.output)["entries"]}
         # SQLite: the name given records; PostgreSQL: the session user records, on its behalf.
         first = entries["AnsoegningModtaget"]
-        assert (first.get("on_behalf_of") if store_url.startswith("postgresql") else first["recorded_by"]) == text
+        assert (first.get("on_behalf_of") if store_url.startswith("postgresql") else first["by"]) == text
         assert f"Skriftlig ansøgning fra {text} (SEL107" in entries["AnsoegningModtaget"]["summary"]
         assert entries["Godkendt"]["begrundelse"] == text and entries["Godkendt"]["note"] == text
         assert entries["Godkendt"]["summary"] == f"Godkendt med vilkår: V1: {text} (frist 2024-06-01)"

@@ -102,7 +102,7 @@ def test_submit_each_stores_line_by_line_until_the_first_refusal(db: str, tmp_pa
     assert result.exit_code == 3
     assert "Stored 3 of 5 lines" in result.output and "line 4:" in result.output
     status = run_cli(["status", "T-1", "--db", db, "--format", "json"], None)
-    assert json.loads(status.output)["last_visit"] == "2024-04-15"
+    assert json.loads(status.output)["seneste_tilsynsbesoeg"] == "2024-04-15"
 
 
 def test_dry_run_judges_but_stores_nothing(db: str, tmp_path: Path) -> None:
@@ -142,7 +142,7 @@ def test_status_and_history_as_text_and_json(db: str, tmp_path: Path) -> None:
     entries = history["entries"]
     assert [e["number"] for e in entries] == [1, 2, 3, 4, 5]
     assert entries[4]["paragraph"].startswith("bek §§ 7-9") and entries[4]["status_after"] == "godkendt"
-    assert {"effective_date", "recorded_at", "recorded_by", "event", "summary", "paragraph", "rulebook"} <= set(entries[0])
+    assert {"date", "recorded_at", "by", "event", "summary", "paragraph", "regelsaet"} <= set(entries[0])
     md = run_cli(["history", "T-1", "--db", db, "--format", "md"], None).output
     assert md.startswith("# History of T-1") and "| 5 | 2024-09-20 |" in md
 

@@ -378,7 +378,7 @@ def test_complaint_list_shows_state_and_deadlines(app: Ledger) -> None:
     assert "T-1004/K1" in everything.output and "N/2001/K2" in everything.output
     assert "afventer; skal ske senest 2025-02-17" in everything.output
     opened = CliRunner().invoke(complaint, ["list", "--open", "--db", app.url, "--format", "json"], catch_exceptions=False)
-    assert [(r["tilbud"], r["klage"]) for r in json.loads(opened.output)["complaints"]] == [("N/2001", "K1"), ("N/2001", "K2")]
+    assert [(r["offer"], r["klage"]) for r in json.loads(opened.output)["complaints"]] == [("N/2001", "K1"), ("N/2001", "K2")]
 
 
 def test_every_complaint_command_has_an_example() -> None:

@@ -290,7 +290,7 @@ def test_fees_output_text_in_kroner_json_and_csv_in_oere(app: Ledger) -> None:
     data = json.loads(invoke(fees, ["2024", "--db", app.url, "--format", "json"]).output)
     assert data["totals"]["takster_i_alt_oere"] == 28_800_000
     assert data["totals"]["objektive_finansieringsandele_oere"] == 1_000_000
-    assert data["regions"]["Nord"]["objektive_finansieringsandele"]["kommuner"]["Hjørring"]["andel_oere"] == 309_524
+    assert data["regioner"]["Nord"]["objektive_finansieringsandele"]["kommuner"]["Hjørring"]["andel_oere"] == 309_524
     output = invoke(fees, ["2024", "--db", app.url, "--format", "csv", "--offer", "T-1"]).stdout_bytes.decode()
     assert output.startswith("\ufeff") and "\r\n" in output  # Danish Excel: BOM, `;`, CRLF
     rows = output.lstrip("\ufeff").splitlines()

@@ -55,7 +55,7 @@ def test_theme_values_of_the_latest_tilsyn_beside_the_one_before(app: Ledger) ->
     data = json.loads(invoke(["T-1", "--db", app.url, "--format", "json"]).output)
     assert data["public"] is False
     assert (data["latest"]["date"], data["previous"]["date"]) == ("2025-04-10", "2024-04-15")
-    themes = {t["id"]: t for t in data["themes"]}
+    themes = {t["id"]: t for t in data["temaer"]}
     # theme 1 has one criterion: latest (4 + 5) / 2 = 4,5; before (3 + 2) / 2 = 2,5
     assert (themes["1"]["latest"], themes["1"]["previous"], themes["1"]["change"]) == (4.5, 2.5, 2.0)
     # theme 2 (criterion 2): latest (4 + 3) / 2 = 3,5; before 4
@@ -63,7 +63,7 @@ def test_theme_values_of_the_latest_tilsyn_beside_the_one_before(app: Ledger) ->
     # theme 4 = mean of its criteria 4 and 5: latest criterion 4 = (3 + 5) / 2 = 4, criterion 5 = (4 + 2) / 2 = 3
     # -> (4 + 3) / 2 = 3,5; before criterion 4 = 2, criterion 5 = 4 -> 3
     assert (themes["4"]["latest"], themes["4"]["previous"]) == (3.5, 3.0)
-    assert [c["id"] for c in themes["4"]["criteria"]] == ["4", "5"]
+    assert [c["id"] for c in themes["4"]["kriterier"]] == ["4", "5"]
     # theme 5 = criteria 8 and 9: latest 8 = 5, 9 = 4 -> 4,5; before only criterion 8 = (4 + 3) / 2 = 3,5
     assert (themes["5"]["latest"], themes["5"]["previous"]) == (4.5, 3.5)
     # theme 6 (criterion 10): latest (3 + 4) / 2 = 3,5; before 4
@@ -97,8 +97,8 @@ def test_only_themes_that_apply_to_the_offer(app: Ledger) -> None:
     # Organisation og ledelse (theme 5) does not apply to SEL § 66 stk 1 nr 7 offers
     run(app, *approved(tilbudstyper=["SEL66_7"]), vurdering("2024-04-15", {"1.a": 4, "2.a": 3, "3.a": 5}))
     report = json.loads(invoke(["T-1", "--db", app.url, "--format", "json"]).output)
-    assert [t["id"] for t in report["themes"]] == ["1", "2", "3"]
-    assert report["previous"] is None and report["themes"][0]["previous"] is None
+    assert [t["id"] for t in report["temaer"]] == ["1", "2", "3"]
+    assert report["previous"] is None and report["temaer"][0]["previous"] is None
     assert [t["id"] for t in report["not_assessed"]] == ["4", "6", "8"]
 
 

@@ -494,14 +494,14 @@ def test_an_offer_closing_itself_ends_the_approval_without_a_revocation() -> Non
     assert case.status("2024-12-30") == "godkendt"
     assert case.status("2024-12-31") == "ophoert"
     ended = case.offer().state.describe_on(dt.date(2024, 12, 31))["ophoert"]
-    assert ended["by"] == "tilbuddet"
+    assert ended["af"] == "tilbuddet"
     assert ended["baggrund"] is None
 
 
 def test_an_ophoer_decided_by_socialtilsynet_is_a_revocation() -> None:
     case = supervised().given(ophoer())
     ended = case.offer().state.describe_on(dt.date(2025, 3, 1))["ophoert"]
-    assert (ended["by"], ended["baggrund"]) == ("socialtilsynet", "kvalitet")
+    assert (ended["af"], ended["baggrund"]) == ("socialtilsynet", "kvalitet")
 
 
 def test_a_lukning_for_an_offer_that_is_not_approved_is_refused() -> None:

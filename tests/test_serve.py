@@ -63,10 +63,10 @@ def given_an_approved_offer(client: TestClient, issuer: Issuer) -> None:
 def test_a_sagsbehandler_records_in_their_region_as_the_token_s_identity_on_someone_s_behalf(client: TestClient, issuer: Issuer, db: str) -> None:
     response = post(client, issuer.token(), ansoegning(), on_behalf_of="Direktøren for Socialtilsyn Nord")
     assert response.status_code == 201, response.text
-    assert response.json()["recorded_by"] == "Anne Jensen <anne@nord>"
+    assert response.json()["by"] == "Anne Jensen <anne@nord>"
     history = client.get("/offers/T-1/history", headers=bearer(issuer.token(roles=["revisor"], region=None)))
     entry = history.json()["entries"][0]
-    assert (entry["recorded_by"], entry["on_behalf_of"]) == ("Anne Jensen <anne@nord>", "Direktøren for Socialtilsyn Nord")
+    assert (entry["by"], entry["on_behalf_of"]) == ("Anne Jensen <anne@nord>", "Direktøren for Socialtilsyn Nord")
 
 
 def test_a_client_cannot_set_the_recorder_with_by(client: TestClient, issuer: Issuer, db: str) -> None:

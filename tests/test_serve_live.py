@@ -114,7 +114,7 @@ def test_ledger_serve_on_loopback_refuses_each_attack_and_logs_no_token(sqlite_s
         stored = client.post("/commands", content=line, headers=bearer(good), params={"on_behalf_of": "Direktøren"})
         assert stored.status_code == 201, stored.text
         history = client.get("/offers/T-1/history", headers=bearer(good)).json()
-        assert history["entries"][0]["recorded_by"] == "Anne Jensen <anne@nord>"
+        assert history["entries"][0]["by"] == "Anne Jensen <anne@nord>"
         assert history["entries"][0]["on_behalf_of"] == "Direktøren"
         assert client.get("/portal/T-1").status_code == 404  # not approved: not shown
     server.stop()

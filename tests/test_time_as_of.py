@@ -83,12 +83,12 @@ def radar_json(app: Ledger, day: str) -> list[dict[str, Any]]:
 def test_a_budget_sent_late_is_due_on_the_radar_as_of_a_day_before_it_was_sent(app: Ledger) -> None:
     run(app, ansoegning("2024-01-10"), godkendelse("2024-03-01"), cmd("budget-indsendt", "2024-11-10", budgetaar=2025))
     before = [d for d in radar_json(app, "2024-10-02") if d["kind"] == "budget"]
-    assert [(d["due"], d["ref"], d["overdue"]) for d in before] == [("2024-10-01", "2025", True)]
+    assert [(d["frist"], d["ref"], d["overdue"]) for d in before] == [("2024-10-01", "2025", True)]
     assert [d for d in radar_json(app, "2024-11-10") if d["kind"] == "budget"] == []
 
 
 def test_an_aarsrapport_sent_late_in_june_is_overdue_on_the_radar_in_may(app: Ledger) -> None:
     run(app, ansoegning("2024-01-10"), godkendelse("2024-03-01"), cmd("aarsrapport", "2025-06-25", aar=2024))
     may = [d for d in radar_json(app, "2025-05-15") if d["kind"] == "aarsrapport"]
-    assert [(d["due"], d["ref"], d["overdue"]) for d in may] == [("2025-05-01", "2024", True)]
+    assert [(d["frist"], d["ref"], d["overdue"]) for d in may] == [("2025-05-01", "2024", True)]
     assert [d for d in radar_json(app, "2025-06-25") if d["kind"] == "aarsrapport"] == []

@@ -914,19 +914,22 @@ class CaseState:
             "pladser": self.profile.get("pladser"),
             "koncern": self.profile.get("koncern"),
             "afdelinger": self.afdelinger,
-            "approved_on": approval["start"] if approval else None,
+            "godkendt_fra": approval["start"] if approval else None,
             "ophoert": (
-                {"virkning_fra": governing["start"], "by": governing.get("by"), "baggrund": governing.get("baggrund")}
+                {"virkning_fra": governing["start"], "af": governing.get("by"), "baggrund": governing.get("baggrund")}
                 if governing is not None and governing["kind"] == "ophoert"
                 else None
             ),
-            "vilkaar": self.active_vilkaar_on(day),
+            "vilkaar": {
+                ref: {"tekst": v["tekst"], "frist": v["frist"], "fra": v["from"], "kilde": v["source"], "oprettet": v["created"]}
+                for ref, v in self.active_vilkaar_on(day).items()
+            },
             "fravigelser": {
                 ref: {"fra": f["fra"], "til": f["til"], "betingelser": f["betingelser"]}
                 for ref, f in self.active_fravigelser_on(day).items()
             },
             "paabud": {
-                ref: {"forhold": p["forhold"], "frist": p["frist"], "karakter": p["karakter"], "issued": p["issued"]}
+                ref: {"forhold": p["forhold"], "frist": p["frist"], "karakter": p["karakter"], "udstedt": p["issued"]}
                 for ref, p in self.active_paabud_on(day).items()
             },
             "skaerpet_tilsyn": {
@@ -935,14 +938,14 @@ class CaseState:
             },
             "ophoer_besluttet": (
                 {
-                    "decided": pending["decided"],
+                    "besluttet": pending["decided"],
                     "virkning_fra": pending["start"],
                     "udsat_af_klage": pending["suspended"],
                 }
                 if pending
                 else None
             ),
-            "last_visit": self.last_visit_on(day),
+            "seneste_tilsynsbesoeg": self.last_visit_on(day),
         }
 
 

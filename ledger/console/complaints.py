@@ -170,6 +170,8 @@ def list_(offer: str | None, open_only: bool, db: str, fmt: str) -> None:
             states = read_states(connection)
     rows = [row for state in states for row in complaint_rows(state, app.rulebooks, open_only=open_only)]
     if fmt == "json":
-        emit_json({"count": len(rows), "complaints": rows})
+        from ledger.reports.outputs import complaint_record
+
+        emit_json({"count": len(rows), "complaints": [complaint_record(r) for r in rows]})
     else:
         click.echo(render_list_text(rows))

@@ -311,7 +311,9 @@ def quality(offer: str, chart: Path | None, db: str, fmt: str) -> None:
         draw_chart(report, chart)
         report = {**report, "chart": str(chart)}
     if fmt == "json":
-        emit_json(report)
+        from ledger.reports.outputs import quality_document
+
+        emit_json(quality_document(report))
         return
     click.echo(render_text(report), nl=False)
     if chart is not None:

@@ -62,22 +62,14 @@ def status(offer: str, as_of: str | None, known_at: str | None, db: str, fmt: st
         ledger status T-1001 --as-of 2024-06-01 --known-at 2024-06-05T12:00
     """
     from ledger.aggregates.base import COPENHAGEN
-    from ledger.reports.history import local_time
-    from ledger.reports.status import capacity_as_of, render_status_text
+    from ledger.queries import offer_status
+    from ledger.reports.status import render_status_text
 
     day = parse_day(as_of)
     moment = parse_moment(known_at)
     app = open_ledger(db)
-    case = app.any_case(offer)
-    state = case.state_known_at(moment)
-    if state.key is None:
-        raise InvalidInput(f"at {known_at} the ledger knew nothing of offer {offer}")
     on = day or app.clock().astimezone(COPENHAGEN).date()
-    described = state.describe_on(on)
-    described.update(capacity_as_of(state, on.isoformat()))
-    if moment is not None:
-        described["known_at"] = local_time(moment)
-    described["position"] = case.version
+    described = offer_status(app, offer, on, moment)
     if fmt == "json":
         emit_json(described)
     else:
@@ -109,8 +101,9 @@ def history(offer: str, as_of: str | None, known_at: str | None, db: str, fmt: s
         part for part in (f"as of {day}" if day else "", f"known at {local_time(moment)}" if moment else "") if part
     )
     if fmt == "json":
-        emit_json({"offer": offer, "as_of": day.isoformat() if day else None,
-                   "known_at": local_time(moment) if moment else None, "entries": entries})
+        from ledger.reports.outputs import history_document
+
+        emit_json(history_document(offer, day.isoformat() if day else None, local_time(moment) if moment else None, entries))
     elif fmt == "md":
         click.echo(render_markdown(offer, entries, header), nl=False)
     else:

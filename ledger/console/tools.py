@@ -140,15 +140,31 @@ def _summarise(receipts: list[Any], lines: int, dry_run: bool, fmt: str) -> None
 
 @click.command()
 @click.option("--command", "name", default=None, help="Only the schema of one command (e.g. paabud).")
-def schema(name: str | None) -> None:
-    """Print the JSON Schema of the command format that `ledger submit` reads.
+@click.option(
+    "--output", "output", default=None, is_flag=False, flag_value="",
+    help="The JSON Schema of a command's JSON output (e.g. status, offers); without a name, the list of names.",
+)
+def schema(name: str | None, output: str | None) -> None:
+    """Print the JSON Schema of the command format that `ledger submit` reads, or with --output NAME
+    that of a command's JSON output (`--output` alone lists the names).
 
     Example:
 
         ledger schema --command paabud
+        ledger schema --output status
     """
     from ledger.commands import COMMANDS, json_schema
 
+    if output is not None:
+        from ledger.reports.outputs import output_names, output_schema
+
+        if not output:
+            click.echo("\n".join(output_names()))
+            return
+        if output not in output_names():
+            raise InvalidInput(_("unknown output {name!r}; known outputs: {known}").format(name=output, known=", ".join(output_names())))
+        sys.stdout.write(json.dumps(output_schema(output), ensure_ascii=False, indent=2) + "\n")
+        return
     if name is None:
         data = json_schema()
     else:

@@ -275,7 +275,7 @@ def deadlines(as_of: str | None, overdue: bool, within_days: int, region: str | 
     """
     from ledger.events.vocab import Region
     from ledger.projections.cases import read_states
-    from ledger.reports.deadlines import radar, render_text
+    from ledger.reports.deadlines import render_text
 
     region_code = _vocab(Region, region, "region")
     app = open_ledger(db)
@@ -283,16 +283,11 @@ def deadlines(as_of: str | None, overdue: bool, within_days: int, region: str | 
     on = parse_day(as_of) or today(app)
     with runner.engine.connect() as connection:
         states = read_states(connection, region=region_code, keys=[offer_key] if offer_key else None)
-    from ledger.reports.annual_report import annual_report_deadlines
-    from ledger.reports.deadlines import Deadline
+    from ledger.queries import deadline_radar
 
-    # Every case is read when no region is asked for: the ledger's first year is theirs.
-    since = None if region_code else min((int(state.first_applied[:4]) for state in states if state.first_applied), default=None)
-    own = [Deadline(**d) for d in annual_report_deadlines(app, on, since)] if not offer_key else []
-    if region_code:
-        own = [d for d in own if d.region == region_code]
-    items = radar(states, on, app.rulebooks, within_days=within_days, overdue_only=overdue, extra=own,
-                  events_of=lambda state: app.events_of(str(state.key)))
+    items = deadline_radar(
+        app, states, on, region=region_code, offer=offer_key, within_days=within_days, overdue=overdue
+    )
     day = on.isoformat()
     if fmt == "json":
         emit_json({"as_of": day, "count": len(items), "deadlines": [d.as_dict(day) for d in items]})

@@ -30,7 +30,7 @@ _NOTIFY = {
 
 # The radar's columns in JSON Lines, CSV and Markdown: (JSON key, header for people).
 DEADLINE_COLUMNS = [
-    ("due", N_("Due")), ("overdue", N_("Overdue")), ("offer", N_("Offer")), ("navn", N_("Name")),
+    ("frist", N_("Due")), ("overdue", N_("Overdue")), ("offer", N_("Offer")), ("navn", N_("Name")),
     ("region", N_("Region")), ("kind", N_("Kind")), ("what", N_("What")), ("ref", N_("Ref")),
     ("paragraph", N_("Paragraph")),
 ]
@@ -51,7 +51,9 @@ class Deadline:
         return self.due < day
 
     def as_dict(self, day: str) -> dict[str, Any]:
-        return {**asdict(self), "overdue": self.overdue_on(day)}
+        """The record for programs: the due date under its Danish name `frist`, as in the command format."""
+        record = asdict(self)
+        return {"frist": record.pop("due"), **record, "overdue": self.overdue_on(day)}
 
 
 def is_employer(state: CaseState) -> bool:

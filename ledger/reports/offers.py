@@ -17,7 +17,7 @@ STATUS_CHOICES = STATUSES[1:] + FLAGS + ("aktiv",)
 # The list's columns in JSON Lines, CSV and Markdown: (JSON key, header for people).
 OFFER_COLUMNS = [
     ("offer", N_("Offer")), ("navn", N_("Name")), ("region", N_("Region")), ("tilbudstyper", N_("Types")),
-    ("status", N_("Status")), ("flags", N_("Also")), ("approved_on", N_("Approved")), ("pladser", N_("Places")),
+    ("status", N_("Status")), ("flags", N_("Also")), ("godkendt_fra", N_("Approved")), ("pladser", N_("Places")),
     ("koncern", N_("Koncern")),
 ]
 
@@ -61,7 +61,7 @@ def offer_rows(states: Sequence[CaseState], on: dt.date, status: str | None = No
                 "koncern": state.profile.get("koncern"),
                 "status": current,
                 "flags": flags,
-                "approved_on": approval["start"] if approval else None,
+                "godkendt_fra": approval["start"] if approval else None,
                 "pladser": state.profile.get("pladser"),
             }
         )

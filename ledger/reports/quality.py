@@ -69,7 +69,7 @@ def _values(catalogue: Catalogue, assessment: Mapping[str, Any] | None) -> tuple
 def _stamp(assessment: Mapping[str, Any] | None) -> dict[str, Any] | None:
     if assessment is None:
         return None
-    return {"date": assessment["date"], "event": assessment["version"], "model": assessment["model"]}
+    return {"date": assessment["date"], "number": assessment["version"], "model": assessment["model"]}
 
 
 def quality_report(offer: str, profile: Mapping[str, Any], assessments: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -145,8 +145,8 @@ def render_text(report: Mapping[str, Any]) -> str:
     out = [
         f"Kvalitetsvurdering ved tilsyn: {report['offer']} {report.get('navn') or ''}".rstrip() + f" ({report['model']})",
         report["notice"],
-        f"Seneste: {latest['date']} (#{latest['event']})"
-        + (f"; forrige: {previous['date']} (#{previous['event']})" if previous else "; ingen tidligere vurdering ved tilsyn"),
+        f"Seneste: {latest['date']} (#{latest['number']})"
+        + (f"; forrige: {previous['date']} (#{previous['number']})" if previous else "; ingen tidligere vurdering ved tilsyn"),
         "",
         f"{'Tema':<46}{'Seneste':>9}{'Forrige':>9}{'Ændring':>9}",
     ]

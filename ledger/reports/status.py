@@ -59,11 +59,11 @@ def render_status_text(state: dict[str, Any], known_at: str | None = None) -> st
     )
     for ref, afdeling in state["afdelinger"].items():
         lines.append(f"  Afdeling {ref}: {afdeling['navn']}, {afdeling['adresse']}")
-    if state["approved_on"]:
-        lines.append(f"  Godkendt: {state['approved_on']}")
+    if state["godkendt_fra"]:
+        lines.append(f"  Godkendt: {state['godkendt_fra']}")
     if state.get("ophoert"):
         o = state["ophoert"]
-        how = "tilbagekaldt af Socialtilsynet" if o["by"] == "socialtilsynet" else "lukket af tilbuddet"
+        how = "tilbagekaldt af Socialtilsynet" if o["af"] == "socialtilsynet" else "lukket af tilbuddet"
         lines.append(f"  Ophørt fra {o['virkning_fra']} ({how})")
     for ref, v in state["vilkaar"].items():
         frist = f" (frist {v['frist']})" if v.get("frist") else ""
@@ -79,6 +79,6 @@ def render_status_text(state: dict[str, Any], known_at: str | None = None) -> st
     if state.get("ophoer_besluttet"):
         o = state["ophoer_besluttet"]
         suspended = " — udsat, klage behandles af Ankestyrelsen" if o["udsat_af_klage"] else ""
-        lines.append(f"  Ophør besluttet {o['decided']} med virkning fra {o['virkning_fra']}{suspended}")
-    lines.append(f"  Seneste tilsynsbesøg: {state['last_visit'] or '-'}")
+        lines.append(f"  Ophør besluttet {o['besluttet']} med virkning fra {o['virkning_fra']}{suspended}")
+    lines.append(f"  Seneste tilsynsbesøg: {state['seneste_tilsynsbesoeg'] or '-'}")
     return "\n".join(lines)

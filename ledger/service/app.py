@@ -330,7 +330,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         log.info("recorded %d events from %d commands by %s", sum(len(r.events) for r in receipts), len(commands), identity.subject)
         return JSONResponse(
             {
-                "dry_run": dry_run, "recorded_by": identity.recorder, "on_behalf_of": behalf,
+                "dry_run": dry_run, "by": identity.recorder, "on_behalf_of": behalf,
                 "commands": len(commands), "events": sum(len(r.events) for r in receipts),
                 "receipts": [r.as_dict() for r in receipts],
             },
@@ -404,30 +404,22 @@ def create_app(config: ServiceConfig) -> FastAPI:
     @app.get("/offers/{offer:path}/status", tags=["read"], summary="An offer's legal state on a date (as `ledger status`)")
     def get_status(request: Request, offer: str, as_of: str | None = None, known_at: str | None = None) -> dict[str, Any]:
         identify(request, auth.READ, "reading a case")
-        from ledger.reports.history import local_time
+        from ledger.queries import offer_status
 
         key = _key(offer)
         day, moment = _day(as_of, "as_of"), _moment(known_at)
-        case = service.ledger.any_case(key)
-        state = case.state_known_at(moment)
-        if state.key is None:
-            raise NotFound(f"at {known_at} the ledger knew nothing of offer {key}")
-        described: dict[str, Any] = state.describe_on(day or service.today())
-        if moment is not None:
-            described["known_at"] = local_time(moment)
-        described["position"] = case.version
-        return described
+        return offer_status(service.ledger, key, day or service.today(), moment)
 
     @app.get("/offers/{offer:path}/history", tags=["read"], summary="An offer's bitemporal history (as `ledger history`)")
     def get_history(request: Request, offer: str, as_of: str | None = None, known_at: str | None = None) -> dict[str, Any]:
         identify(request, auth.READ, "reading a case's history")
         from ledger.reports.history import history_entries, local_time
+        from ledger.reports.outputs import history_document
 
         key = _key(offer)
         day, moment = _day(as_of, "as_of"), _moment(known_at)
         entries = history_entries(service.ledger.events_of(key), as_of=day, known_at=moment)
-        return {"offer": key, "as_of": day.isoformat() if day else None,
-                "known_at": local_time(moment) if moment else None, "entries": entries}
+        return history_document(key, day.isoformat() if day else None, local_time(moment) if moment else None, entries)
 
     @app.get("/offers", tags=["read"], summary="Offers with their status on a date (as `ledger offers`)")
     def get_offers(
@@ -456,8 +448,7 @@ def create_app(config: ServiceConfig) -> FastAPI:
         identify(request, auth.READ, "the deadline radar")
         from ledger.events.vocab import Region
         from ledger.projections.cases import read_states
-        from ledger.reports.annual_report import annual_report_deadlines
-        from ledger.reports.deadlines import Deadline, radar
+        from ledger.queries import deadline_radar
 
         region_code = _vocab(Region, region, "region")
         key = _key(offer) if offer else None
@@ -465,10 +456,9 @@ def create_app(config: ServiceConfig) -> FastAPI:
         on = _day(as_of, "as_of") or service.today()
         with runner.engine.connect() as connection:
             states = read_states(connection, region=region_code, keys=[key] if key else None)
-        own = [Deadline(**d) for d in annual_report_deadlines(service.ledger, on)] if not key else []
-        if region_code:
-            own = [d for d in own if d.region == region_code]
-        items = radar(states, on, service.ledger.rulebooks, within_days=within, overdue_only=overdue, extra=own)
+        items = deadline_radar(
+            service.ledger, states, on, region=region_code, offer=key, within_days=within, overdue=overdue
+        )
         day = on.isoformat()
         return {"as_of": day, "count": len(items), "deadlines": [d.as_dict(day) for d in items]}
 
