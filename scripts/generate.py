@@ -961,7 +961,12 @@ class Life:
             if visits and rng.random() < 0.92:
                 self.quality(self.after_visit(visits, we), "tilsyn")
             if rng.random() < 0.85 and (we - ws).days > 30:
-                self.economy(weekday(rand_date(rng, ws, we - DAY * 2)))
+                when = weekday(rand_date(rng, ws, we - DAY * 2))
+                if self.approved_from is not None and when <= self.approved_from:
+                    # The year's assessment comes after the approval, never on its day, where it would
+                    # be the assessment the approval rests on (and a negative one would need a reason).
+                    when = weekday(plus(self.approved_from, 1))
+                self.economy(when)
             if self.duty and not self.ending:
                 self.plan_budget(year, ws, we)
             if u.magt_rate > 0:
