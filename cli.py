@@ -126,8 +126,7 @@ class LedgerGroup(click.Group):
         return None
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        from ledger.i18n import _
-
+        _ = _help_text
         with formatter.section(_("Reading, reports and tools")):
             formatter.write_dl([(name, _(help_)) for name, (_module, _attribute, help_) in TOOLS.items()])
         with formatter.section(_("Decisions and records (same fields as the JSON lines of `ledger submit`)")):
@@ -166,10 +165,38 @@ def ledger() -> None:
     """
 
 
-def _set_language(value: str | None) -> None:
-    from ledger import i18n
+_LANGUAGE: list[str] = []  # as --lang gave it, for this invocation
 
-    i18n.choose(value if value is not None else os.environ.get("LEDGER_LANG") or None)
+
+def _set_language(value: str | None) -> None:
+    """--lang (else LEDGER_LANG) for what follows. `ledger --help` reads its translations without
+    importing the ledger (it starts in a few milliseconds); a command sets ledger.i18n's language."""
+    _LANGUAGE[:] = [value] if value is not None else []
+    wanted = os.environ.get("LEDGER_LANG")
+    if value is None and wanted and wanted.strip().lower().replace("-", "_").split("_")[0].split(".")[0] not in ("da", "en"):
+        raise click.UsageError(f"unknown language {wanted!r} in LEDGER_LANG; one of: da, en")
+    if value is not None or "ledger.i18n" in sys.modules:
+        from ledger import i18n
+
+        i18n.choose(value if value is not None else os.environ.get("LEDGER_LANG") or None)
+
+
+def _help_text(message: str) -> str:
+    """A message of the command list in the language asked for (ledger/locale/<lang>.json)."""
+    import json
+    from pathlib import Path
+
+    lang = (_LANGUAGE[0] if _LANGUAGE else os.environ.get("LEDGER_LANG") or "da").strip().lower()[:2]
+    path = Path(__file__).resolve().parent / "ledger" / "locale" / f"{lang}.json"
+    if lang not in _CATALOGUE:
+        try:
+            _CATALOGUE[lang] = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            _CATALOGUE[lang] = {}
+    return _CATALOGUE[lang].get(message, message)
+
+
+_CATALOGUE: dict[str, dict[str, str]] = {}
 
 
 def _set_database(ctx: click.Context, value: str | None) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import json
 import sys
 from pathlib import Path
 
@@ -80,6 +81,17 @@ def missing(lang: str, wanted: dict[str, list[str]]) -> list[str]:
     return [m for m in wanted if not (catalogue.get(m) and catalogue.get(m).string)]  # type: ignore[union-attr]
 
 
+def compiled_path(lang: str) -> Path:
+    return ROOT / "ledger" / "locale" / f"{lang}.json"
+
+
+def compiled(lang: str) -> str:
+    """What `ledger.i18n` reads: the language's translations (every catalogue), as JSON."""
+    catalogue = read(lang)
+    table = {str(m.id): str(m.string) for m in catalogue if m.id and m.string}
+    return json.dumps(dict(sorted(table.items())), ensure_ascii=False, indent=0) + "\n"
+
+
 def update() -> int:
     wanted = messages()
     for lang in LANGUAGES:
@@ -96,6 +108,7 @@ def update() -> int:
             path.parent.mkdir(parents=True, exist_ok=True)
             with path.open("wb") as handle:
                 write_po(handle, new, width=100, sort_output=True, omit_header=False)
+        compiled_path(lang).write_text(compiled(lang), encoding="utf-8")
         print(f"{lang}: {len(wanted)} messages, {len(missing(lang, wanted))} untranslated", file=sys.stderr)
     return 0
 
@@ -106,6 +119,10 @@ def check() -> int:
     for lang in LANGUAGES:
         for message in missing(lang, wanted):
             print(f"{lang}: no translation of {message!r} ({', '.join(wanted[message])})")
+            failed += 1
+        path = compiled_path(lang)
+        if not path.exists() or path.read_text(encoding="utf-8") != compiled(lang):
+            print(f"{lang}: {path.relative_to(ROOT)} is not compiled from the catalogues: run scripts/i18n.py update")
             failed += 1
     return 1 if failed else 0
 
