@@ -235,7 +235,7 @@ def test_regenerating_gives_the_same_bytes(app: Ledger, tmp_path: Path) -> None:
 def test_without_region_every_region_has_its_report_and_a_national_summary(app: Ledger, tmp_path: Path) -> None:
     build_ledger(app)
     out = tmp_path / "alle"
-    result = write(app, out, "--format", "md,html")
+    result = write(app, out, "--files", "md,html")
     for slug in ("nord", "midt", "syd", "oest", "hovedstaden", "landsoversigt"):
         assert (out / f"aarsrapport-2024-{slug}.md").exists() and (out / f"aarsrapport-2024-{slug}.html").exists()
     assert not list(out.glob("*.pdf"))
@@ -271,7 +271,7 @@ def test_without_region_every_region_has_its_report_and_a_national_summary(app: 
 
 def test_a_report_without_the_general_considerations_is_a_draft(app: Ledger, tmp_path: Path) -> None:
     run(app, ansoegning("2024-01-10", "T-1"), godkendelse("2024-03-01", "T-1"))
-    write(app, tmp_path, "--region", "Nord", "--format", "md,html,pdf")
+    write(app, tmp_path, "--region", "Nord", "--files", "md,html,pdf")
     md = (tmp_path / "aarsrapport-2024-nord.md").read_text(encoding="utf-8")
     page = (tmp_path / "aarsrapport-2024-nord.html").read_text(encoding="utf-8")
     assert "UDKAST" in md and "UDKAST" in page
@@ -288,10 +288,10 @@ def test_a_delivered_report_says_when_and_from_which_digest(app: Ledger, tmp_pat
     assert (nord["due"], nord["kind"], nord["paragraph"], nord["ref"]) == ("2025-07-01", "socialtilsynets_aarsrapport", "bek § 18 stk 5", "2024")
     assert "mangler" not in nord["what"] and "mangler" in before[1]["what"]
 
-    result = write(app, tmp_path / "udkast", "--region", "Nord", "--format", "md")
+    result = write(app, tmp_path / "udkast", "--region", "Nord", "--files", "md")
     digest = result.output.strip().splitlines()[-1].split()[-1]
     run(app, authority("tilsynsrapport-afgivet", "Nord", "2025-06-20", aar=2024, digest=digest))
-    write(app, tmp_path / "afgivet", "--region", "Nord", "--format", "md")
+    write(app, tmp_path / "afgivet", "--region", "Nord", "--files", "md")
     md = (tmp_path / "afgivet" / "aarsrapport-2024-nord.md").read_text(encoding="utf-8")
     assert f"Ja, 20. juni 2025, på grundlag af {digest}" in md
     assert Deadline(**before[0]).overdue_on("2025-07-02")  # the radar's own type takes the dicts as they are
@@ -303,7 +303,7 @@ def test_a_delivered_report_says_when_and_from_which_digest(app: Ledger, tmp_pat
 
 def test_the_texts_are_those_at_the_digest_and_markup_is_escaped(app: Ledger, tmp_path: Path) -> None:
     run(app, text("Syd", "generelle_overvejelser", "<b>Kvalitet</b> & udvikling", "Linje 1\n# ikke en overskrift\n\nAfsnit 2 | med streg"))
-    write(app, tmp_path, "--region", "Syd", "--format", "md,html")
+    write(app, tmp_path, "--region", "Syd", "--files", "md,html")
     page = (tmp_path / "aarsrapport-2024-syd.html").read_text(encoding="utf-8")
     md = (tmp_path / "aarsrapport-2024-syd.md").read_text(encoding="utf-8")
     assert "<b>Kvalitet</b>" not in page and "&lt;b&gt;Kvalitet&lt;/b&gt; &amp; udvikling" in page
@@ -330,7 +330,7 @@ def test_without_matplotlib_the_report_has_its_tables_and_says_the_charts_are_le
 
     build_ledger(app)
     monkeypatch.setattr(module, "charts_available", lambda: False)
-    result = write(app, tmp_path, "--region", "Nord", "--format", "md,html")
+    result = write(app, tmp_path, "--region", "Nord", "--files", "md,html")
     page = (tmp_path / "aarsrapport-2024-nord.html").read_text(encoding="utf-8")
     assert "<svg" not in page and "Charts left out" in result.output
     assert not list(tmp_path.glob("*.svg"))
@@ -352,10 +352,10 @@ def test_a_socialtilsyn_case_is_read_as_it_stood_at_the_digest(app: Ledger) -> N
 
 def test_a_chart_with_nothing_left_to_show_is_removed_on_regeneration(app: Ledger, tmp_path: Path) -> None:
     run(app, ansoegning("2024-01-10", "T-1"), godkendelse("2024-03-01", "T-1"))
-    write(app, tmp_path, "--region", "Nord", "--format", "md")
+    write(app, tmp_path, "--region", "Nord", "--files", "md")
     assert (tmp_path / "aarsrapport-2024-nord-godkendelser.svg").exists()
     run(app, cmd("annullering", "2024-03-05", "T-1", annulleret=2, correction_reason="Registreret på forkert tilbud"))
-    write(app, tmp_path, "--region", "Nord", "--format", "md")
+    write(app, tmp_path, "--region", "Nord", "--files", "md")
     assert not (tmp_path / "aarsrapport-2024-nord-godkendelser.svg").exists()
     assert "aarsrapport-2024-nord-godkendelser.svg" not in (tmp_path / "aarsrapport-2024-nord.md").read_text(encoding="utf-8")
 

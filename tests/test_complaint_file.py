@@ -344,7 +344,7 @@ def test_complaint_file_writes_md_json_pdf_the_same_bytes_each_time(app: Ledger,
     assert render_markdown(data).encode() == before["klagesag-T-1004-K1.md"]
 
     # An offer id with '/' gives a safe file name; --offer with Kn alone works too.
-    other = CliRunner().invoke(complaint, ["file", "K2", "--offer", ODDER, "--out", str(out), "--db", app.url, "--no-pdf"])
+    other = CliRunner().invoke(complaint, ["file", "K2", "--offer", ODDER, "--out", str(out), "--db", app.url, "--files", "md,json"])
     assert other.exit_code == 0, other.output
     assert (out / f"klagesag-{file_key('N/2001')}-K2.md").exists()
     assert not (out / f"klagesag-{file_key('N/2001')}-K2.pdf").exists()

@@ -65,3 +65,41 @@ def test_stats_as_json_lines_and_excel_csv(db: str) -> None:
     table = _excel(run_cli(["stats", "2024", "--db", db, "--format", "csv"]).stdout_bytes)
     assert table[0] == ["aar", "region", "punkt", "kategori", "vaerdi"]
     assert ["2024", "Nord", "2_tilsyn", "tilsynsbesoeg", "1"] in table
+
+
+def test_report_commands_choose_their_files_with_files_not_format(tmp_path: Path) -> None:
+    klage = {"command": "klage", "offer": "T-1", "date": "2024-10-01", "afgoerelse": 4, "emne": "afgoerelsens_indhold",
+             "klager": "Bostedet Lærkely ApS", "afgoerelse_modtaget": "2024-09-22"}
+    path = str(tmp_path / "l.db")
+    assert run_cli(["init", "--db", path]).exit_code == 0
+    assert run_cli(["submit", "-", "--db", path], _jsonl(*approved(), dialog(), paabud(), klage)).exit_code == 0
+    out = tmp_path / "klage"
+    written = run_cli(["complaint", "file", "T-1/K1", "--out", str(out), "--files", "md", "--db", path])
+    assert written.exit_code == 0, written.output
+    assert sorted(p.suffix for p in out.iterdir()) == [".md"]
+    wrong = run_cli(["complaint", "file", "T-1/K1", "--out", str(out), "--files", "md,docx", "--db", path])
+    assert wrong.exit_code == 2 and "--files takes a comma-separated list of md, json, pdf" in wrong.output
+    report = tmp_path / "rapport"
+    made = run_cli(["annual-report", "2024", "--region", "Nord", "--out", str(report), "--files", "md,json", "--db", path])
+    assert made.exit_code == 0, made.output
+    assert {p.suffix for p in report.iterdir()} <= {".md", ".json", ".svg"} and any(p.suffix == ".json" for p in report.iterdir())
+
+
+def test_the_year_of_a_report_is_given_as_year_or_as_aar_like_the_decisions(db: str) -> None:
+    positional = run_cli(["stats", "2024", "--db", db, "--format", "json"])
+    named = run_cli(["stats", "--aar", "2024", "--db", db, "--format", "json"])
+    assert positional.exit_code == named.exit_code == 0 and positional.output == named.output
+    both = run_cli(["stats", "2024", "--aar", "2023", "--db", db])
+    assert both.exit_code == 2 and "two years given: 2024 and --aar 2023" in both.output
+    neither = run_cli(["stats", "--db", db])
+    assert neither.exit_code == 2 and "give the year: YEAR or --aar YEAR" in neither.output
+
+
+def test_history_as_json_lines_is_the_json_document_s_entries_one_a_line(db: str) -> None:
+    from ledger.reports.outputs import validate
+
+    whole = json.loads(run_cli(["history", "T-1", "--db", db, "--format", "json"]).output)["entries"]
+    lines = [json.loads(line) for line in run_cli(["history", "T-1", "--db", db, "--format", "jsonl"]).output.splitlines()]
+    assert lines == whole and len(lines) == 5
+    for line in lines:
+        validate("history-entry", line)

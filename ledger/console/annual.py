@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ledger.console.common import db_option, open_ledger
+from ledger.console.common import db_option, open_ledger, year_argument
 from ledger.console.files import write_atomically
 from ledger.errors import InvalidInput, StoreUnavailable
 
@@ -26,16 +26,22 @@ def _write(path: Path, content: bytes) -> None:
 
 
 @click.command("annual-report")
-@click.argument("year", type=int)
+@year_argument
 @click.option("--region", default=None, help="Only this Socialtilsyn (Nord, Midt, Syd, Øst, Hovedstaden); default: every region and a national summary.")
 @click.option(
     "--out", "out", required=True, metavar="DIR",
     type=click.Path(file_okay=False, dir_okay=True, writable=True), help="Directory to write into (created if missing).",
 )
-@click.option("--format", "formats", default="md,html,pdf", show_default=True, metavar="LIST", help="Comma-separated: md, html, pdf, json.")
+@click.option(
+    "--files", "formats", default="md,html,pdf", show_default=True, metavar="LIST",
+    help="Which files to write, comma-separated: md, html, pdf, json.",
+)
+@click.option("--format", "old_formats", default=None, hidden=True, metavar="LIST", help="The same as --files.")
 @click.option("--sign", "sign_key", default=None, metavar="KEYFILE", help="Sign the report's digest with this Ed25519 private key (`ledger digest keygen`): the report names the signature, and ledger-digest-YEAR.json is written beside it.")
 @db_option
-def annual_report(year: int, region: str | None, out: str, formats: str, sign_key: str | None, db: str) -> None:
+def annual_report(
+    year: int, region: str | None, out: str, formats: str, old_formats: str | None, sign_key: str | None, db: str
+) -> None:
     """Socialtilsynets annual report for a calendar year (bek § 18), whole: front page with the
     legal basis, the due date (1 July the year after, stk 5), whether it has been delivered and the
     ledger digest it was computed from; the general considerations on quality (stk 3) and the focus
@@ -61,7 +67,7 @@ def annual_report(year: int, region: str | None, out: str, formats: str, sign_ke
     if not 2000 <= year <= 2100:
         raise InvalidInput(f"year {year} is outside 2000-2100")
     region_code = _vocab(Region, region, "region")
-    chosen = _formats(formats)
+    chosen = _formats(old_formats or formats)
     app = open_ledger(db)
     reports = build(app, year, region_code)
     if sign_key is not None:

@@ -35,6 +35,25 @@ def db_option(function: F) -> F:
     )(function)
 
 
+def year_argument(function: F) -> F:
+    """The year a report is for: YEAR, or `--aar YEAR` as the decisions name it."""
+    import functools
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, year: int | None = None, aar: int | None = None, **kwargs: Any) -> Any:
+        if year is not None and aar is not None and year != aar:
+            raise click.UsageError(f"two years given: {year} and --aar {aar}")
+        chosen = year if year is not None else aar
+        if chosen is None:
+            raise click.UsageError("give the year: YEAR or --aar YEAR")
+        return function(*args, year=chosen, **kwargs)
+
+    with_option = click.option(
+        "--aar", "aar", type=int, default=None, metavar="YEAR", help="The year (the same as YEAR, as the decisions name it)."
+    )(wrapper)
+    return click.argument("year", type=int, required=False)(with_option)  # type: ignore[return-value]
+
+
 def by_option(function: F) -> F:
     return click.option(
         "--by", "by", envvar="LEDGER_USER", default=None, callback=_recorder,

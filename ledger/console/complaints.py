@@ -15,7 +15,7 @@ import click
 
 from ledger.console.common import db_option, emit_json, format_option, open_ledger, report_error
 from ledger.console.files import write_atomically
-from ledger.errors import LedgerError, StoreUnavailable
+from ledger.errors import InvalidInput, LedgerError, StoreUnavailable
 
 
 class _ComplaintGroup(click.Group):
@@ -57,6 +57,15 @@ def case_position(app: Any, case: Any) -> dict[str, Any]:
     return {"position": int(row[0]), "kaedehash": chain, "digest": f"ledger-digest:v1:{int(row[0])}:{chain}"}
 
 
+def _chosen_files(value: str, known: tuple[str, ...]) -> list[str]:
+    """`--files md,pdf`: the files a report command writes, in their usual order."""
+    chosen = [part.strip().lower() for part in value.split(",") if part.strip()]
+    unknown = [part for part in chosen if part not in known]
+    if unknown or not chosen:
+        raise InvalidInput(f"--files takes a comma-separated list of {', '.join(known)}; not {value!r}")
+    return [name for name in known if name in chosen]
+
+
 def _write(path: Path, content: bytes) -> None:
     write_atomically(path, content)
 
@@ -68,10 +77,14 @@ def _write(path: Path, content: bytes) -> None:
     "--out", "out", default=".", show_default=True, metavar="DIR",
     type=click.Path(file_okay=False, dir_okay=True, writable=True), help="Directory to write into (created if missing).",
 )
-@click.option("--no-pdf", "no_pdf", is_flag=True, help="Write only the Markdown and JSON files.")
+@click.option(
+    "--files", "files", default="md,json,pdf", show_default=True, metavar="LIST",
+    help="Which files to write, comma-separated: md, json, pdf (--format says how the summary is printed).",
+)
+@click.option("--no-pdf", "no_pdf", is_flag=True, hidden=True, help="The same as --files md,json.")
 @db_option
 @format_option("text", "json")
-def file_(ref: str, offer: str | None, out: str, no_pdf: bool, db: str, fmt: str) -> None:
+def file_(ref: str, offer: str | None, out: str, files: str, no_pdf: bool, db: str, fmt: str) -> None:
     """Build the case file (klagesag) for Ankestyrelsen of one complaint, from the ledger only.
 
     COMPLAINT is OFFER/Kn (e.g. T-1004/K1), or Kn with --offer. The file holds a cover sheet
@@ -98,18 +111,22 @@ def file_(ref: str, offer: str | None, out: str, no_pdf: bool, db: str, fmt: str
         render_pdf,
     )
 
+    chosen = _chosen_files(files, ("md", "json", "pdf"))
+    if no_pdf:
+        chosen = [name for name in chosen if name != "pdf"]
     offer_key, klage = parse_complaint_ref(ref, offer)
     app = open_ledger(db)
     case = app.case(offer_key)
     data = build_case_file(case, klage, app.rulebooks, case_position(app, case))
     folder = Path(out)
     stem = file_stem(offer_key, klage)
-    outputs: list[tuple[Path, bytes]] = [
-        (folder / f"{stem}.md", render_markdown(data).encode("utf-8")),
-        (folder / f"{stem}.json", render_json(data).encode("utf-8")),
-    ]
-    pdf_note = "skipped (--no-pdf)" if no_pdf else None
-    if not no_pdf:
+    outputs: list[tuple[Path, bytes]] = []
+    if "md" in chosen:
+        outputs.append((folder / f"{stem}.md", render_markdown(data).encode("utf-8")))
+    if "json" in chosen:
+        outputs.append((folder / f"{stem}.json", render_json(data).encode("utf-8")))
+    pdf_note = None if "pdf" in chosen else "skipped (not in --files)"
+    if "pdf" in chosen:
         pdf = render_pdf(data, case.events[-1].timestamp)
         if pdf is None:
             pdf_note = "skipped: fpdf2 is not installed (pip install 'fpdf2>=2.7')"

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from ledger.console.common import by_option, db_option, emit_json, format_option, open_ledger
+from ledger.console.common import by_option, db_option, emit_json, format_option, open_ledger, year_argument
 from ledger.errors import InvalidInput
 
 
@@ -89,7 +89,7 @@ def fees_summary_for(app: Any, year: int, region: str | None = None) -> dict[str
 
 
 @click.command()
-@click.argument("year", type=int)
+@year_argument
 @click.option("--offer", default=None, help="Only this offer.")
 @click.option("--region", default=None, help="Only this region: Nord, Midt, Syd, Øst or Hovedstaden.")
 @db_option

@@ -81,7 +81,7 @@ def status(offer: str, as_of: str | None, known_at: str | None, db: str, fmt: st
 @as_of_option
 @known_at_option
 @db_option
-@format_option("text", "json", "md")
+@format_option("text", "json", "jsonl", "md")
 def history(offer: str, as_of: str | None, known_at: str | None, db: str, fmt: str) -> None:
     """An offer's legal history, oldest effective date first: each entry with its effective date,
     recorded time, who recorded it, the event, its reasons, its paragraph, the rulebook version
@@ -104,6 +104,11 @@ def history(offer: str, as_of: str | None, known_at: str | None, db: str, fmt: s
         from ledger.reports.outputs import history_document
 
         emit_json(history_document(offer, day.isoformat() if day else None, local_time(moment) if moment else None, entries))
+    elif fmt == "jsonl":
+        from ledger.reports.outputs import history_entry
+        from ledger.reports.tables import jsonl
+
+        click.echo(jsonl(history_entry(e) for e in entries), nl=False)
     elif fmt == "md":
         click.echo(render_markdown(offer, entries, header), nl=False)
     else:

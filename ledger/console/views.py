@@ -9,7 +9,7 @@ from typing import Any
 import click
 import sqlalchemy as sa
 
-from ledger.console.common import db_option, emit_csv, emit_json, emit_records, format_option, open_ledger, progress_bar
+from ledger.console.common import db_option, emit_csv, emit_json, emit_records, format_option, open_ledger, progress_bar, year_argument
 from ledger.console.reading import parse_day
 from ledger.errors import InvalidInput
 
@@ -87,7 +87,7 @@ def _vocab(kind: Any, value: str | None, what: str) -> str | None:
 
 
 @click.command()
-@click.argument("year", type=int)
+@year_argument
 @click.option("--region", default=None, help="Only this region (default: every region and the total).")
 @db_option
 @format_option("text", "json", "jsonl", "csv", "md")

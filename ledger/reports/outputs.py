@@ -603,6 +603,7 @@ class TaksterLoad(Out):
 OUTPUTS: dict[str, type[BaseModel]] = {
     "status": Status,
     "history": History,
+    "history-entry": HistoryEntry,
     "offers": Offers,
     "offer": OfferRecord,
     "deadlines": Deadlines,
