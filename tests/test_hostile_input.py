@@ -476,12 +476,15 @@ def test_every_list_dict_and_text_field_of_every_command_is_bounded() -> None:
 @pytest.mark.parametrize(
     "data, field",
     [
-        (cmd("paabud", "2024-09-20", forhold="F", frist="2024-11-01", karakter="faglig"), "kommuner_orienteret"),
-        (cmd("paabud-ophaevet", "2024-10-01", paabud="P1"), "kommuner_orienteret"),
-        (cmd("skaerpet-tilsyn", "2024-10-01", periode_til="2024-12-31", baggrund="kvalitet"), "kommuner_orienteret"),
-        (cmd("ophoer", "2025-01-10", baggrund="kvalitet"), "kommuner_underrettet"),
+        (cmd("paabud", "2024-09-20", forhold="F", frist="2024-11-01", karakter="faglig", begrundelse="B"), "kommuner_orienteret"),
+        (cmd("paabud-ophaevet", "2024-10-01", paabud="P1", begrundelse="B"), "kommuner_orienteret"),
+        (cmd("skaerpet-tilsyn", "2024-10-01", periode_til="2024-12-31", baggrund="kvalitet", begrundelse="B"), "kommuner_orienteret"),
+        (cmd("ophoer", "2025-01-10", baggrund="kvalitet", begrundelse="B"), "kommuner_underrettet"),
         (cmd("kommuner-orienteret", "2024-09-21", afgoerelse=7), "kommuner"),
-        ({"command": "arbejdsgiver-ophoer", "part": "AG-1", "date": "2025-05-01", "baggrund": "oekonomi"}, "kommuner_underrettet"),
+        (
+            {"command": "arbejdsgiver-ophoer", "part": "AG-1", "date": "2025-05-01", "baggrund": "oekonomi", "begrundelse": "B"},
+            "kommuner_underrettet",
+        ),
     ],
 )
 def test_a_list_of_municipalities_holds_at_most_the_98_of_denmark(data: dict[str, Any], field: str) -> None:

@@ -12,6 +12,7 @@ from support import ansoegning, close_cached_apps, godkendelse, run_cli
 
 from ledger.reports.complaint_file import file_stem
 from ledger.reports.filenames import file_key
+from ledger.reports.portal import script_json
 
 HOSTILE_IDS = ["T:3003", "T/3003", "T_3003", "Æble-1", "Øble-1", "t-1", "T-1", "..", "T-" + "9" * 200, "T-" + "9" * 201]
 
@@ -81,7 +82,16 @@ def test_the_portal_writes_one_page_per_offer_whatever_their_ids(tmp_path: Path)
 
 
 # -- 2. embedded JSON cannot change the page's structure -------------------------------------------
-HOSTILE_NAMES = ["Bo <!--<script> sted", "Bo </script><script>alert(1)</script> sted", "A & B <b>fed</b> \u2028 \u2029 ]]> -->"]
+HOSTILE_NAMES = ["Bo <!--<script> sted", "Bo </script><script>alert(1)</script> sted", "A & B <b>fed</b> ]]> -->"]
+
+
+def test_the_embedded_json_escapes_what_could_end_a_script_or_break_a_javascript_line() -> None:
+    # U+2028/U+2029 never reach the ledger (readers refuse them), yet the page must not depend on it.
+    text = "</script><!-- & \u2028 \u2029"
+    embedded = script_json({"navn": text})
+    for character in "<>&\u2028\u2029":
+        assert character not in embedded
+    assert json.loads(embedded) == {"navn": text}
 
 
 def test_stored_text_in_the_embedded_json_never_changes_the_index_pages_structure(tmp_path: Path) -> None:
