@@ -7,7 +7,7 @@ A message is the first argument of a call of `_` (ledger.i18n) or of `N_` (a mes
 it is defined and translated where it is shown), a string literal, in `ledger/` or `cli.py`. The catalogues are `ledger/locale/<lang>/LC_MESSAGES/`: `rules.po` for the
 messages of the domain (the law's refusals: ledger/aggregates, commands, readers, coordination,
 rulebook, quality), `ledger.po` for the rest; read and written with Babel. Translate the empty
-entries `update` adds (English ones as written).
+entries `update` adds to the Danish catalogues (it fills the English ones with the messages as written).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from babel.messages.pofile import read_po, write_po
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGUAGES = ("da", "en")
+SOURCE = "en"  # the language the messages are written in
 
 
 def sources() -> list[Path]:
@@ -103,6 +104,8 @@ def update() -> int:
                     continue
                 kept = old.get(message)
                 string = kept.string if kept is not None else ""
+                if lang == SOURCE and not string:
+                    string = message  # the messages are written in English: English is them as written
                 new.add(message, string, locations=[(p.split(":")[0], int(p.split(":")[1])) for p in places])
             path = catalogue_path(lang, domain)
             path.parent.mkdir(parents=True, exist_ok=True)
